@@ -1,0 +1,3 @@
+from perfscore.cli import main
+
+main()

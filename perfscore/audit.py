@@ -1,0 +1,305 @@
+"""The audit: findings about a form (and a document), like a linter's diagnostics.
+
+Reads the form and what the scorer computed; never changes a number. Each check emits findings under
+a code documented in `perfscore.catalogue`, with the numbers behind it. Severity defaults come from the
+catalogue and can be overridden, selected or ignored by the rule set (and on the command line).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from perfscore import catalogue
+from perfscore.model import Document, Form, SourceRef
+from perfscore.results import Finding, FormResult
+
+if TYPE_CHECKING:
+    from perfscore.rules import Rules
+    from perfscore.scoring import Scored
+
+ZERO = Decimal(0)
+GRADE_ORDER = ("优", "良", "中", "差")
+
+
+def _d(value: Decimal | None) -> str:
+    return "—" if value is None else format(value.normalize() if value == value.to_integral() else value, "f")
+
+
+def _n(**numbers: object) -> dict[str, str]:
+    return {k: (_d(v) if isinstance(v, Decimal) else str(v)) for k, v in numbers.items() if v is not None}
+
+
+class _Sink:
+    """Collects findings for one form, filling in form name and default severity."""
+
+    def __init__(self, form: Form):
+        self.form = form
+        self.items: list[Finding] = []
+
+    def add(self, code: str, message: str, *, indicator: str | None = None, location: SourceRef | None = None,
+            severity: str | None = None, **numbers: object) -> None:
+        spec = catalogue.get(code)
+        self.items.append(Finding.model_construct(
+            code=code, severity=severity or (spec.severity if spec else "info"), message=message,
+            form=self.form.name, indicator=indicator, location=location or self.form.source,
+            numbers=_n(**numbers)))
+
+
+def check_form(form: Form, result: FormResult, scored: list[Scored], rules: Rules) -> list[Finding]:
+    sink = _Sink(form)
+    for note in form.read_notes:
+        sink.add(note.code, note.message, indicator=note.field, location=note.source)
+    scored_form = form.kind != "target_report"
+    _check_funding(form, result, rules, sink)
+    if scored_form:
+        _check_totals(form, result, scored, rules, sink)
+        _check_weights(form, result, scored, rules, sink)
+    _check_indicators(form, scored, rules, sink)
+    return apply_config(sink.items, rules)
+
+
+def apply_config(findings: Iterable[Finding], rules: Rules) -> list[Finding]:
+    """The rule set's `findings:` block: select, ignore and severity overrides."""
+    out = []
+    for f in findings:
+        if rules.select and f.code not in rules.select:
+            continue
+        if f.code in rules.ignore:
+            continue
+        if f.code in rules.severity:
+            f.severity = rules.severity[f.code]
+        out.append(f)
+    return out
+
+
+# --- funding ---------------------------------------------------------------------------------------
+
+
+def _check_funding(form: Form, result: FormResult, rules: Rules, sink: _Sink) -> None:
+    funding, fr = form.funding, result.funding
+    if funding is None:
+        return
+    tol = rules.spec.tolerance
+    if fr is not None:
+        if fr.basis == "breakdown" and not any(n.code == "funding-total-blank" for n in form.read_notes):
+            sink.add("funding-total-blank",
+                     "资金总额 row is 0 or blank; the funding score was computed from the 其中 rows",
+                     indicator="资金总额", annual_budget=fr.annual_budget, executed=fr.executed)
+        for row in fr.rows:
+            if row.execution_rate is not None and row.reported_rate is not None \
+                    and abs(row.execution_rate - row.reported_rate) > tol.rate:
+                sink.add("rate-mismatch",
+                         f"执行率 printed {_d(row.reported_rate)}% but {_d(row.executed)}/{_d(row.annual_budget)} "
+                         f"= {_d(row.execution_rate)}%",
+                         indicator=row.label, printed=row.reported_rate, computed=row.execution_rate,
+                         executed=row.executed, annual_budget=row.annual_budget)
+            if row.computed_score is not None and row.reported_score is not None:
+                if row.reported_score > (row.weight or ZERO) + tol.weight and row.weight is not None:
+                    sink.add("score-over-weight", f"funding score {_d(row.reported_score)} is above its weight "
+                             f"{_d(row.weight)}", indicator=row.label, score=row.reported_score, weight=row.weight)
+                if abs(row.computed_score - row.reported_score) > tol.funding:
+                    sink.add("funding-score-mismatch",
+                             f"funding score printed {_d(row.reported_score)} but the amounts give "
+                             f"{_d(row.computed_score)} ({_d(row.execution_rate)}% × {_d(row.weight)})",
+                             indicator=row.label, printed=row.reported_score, computed=row.computed_score,
+                             rate=row.execution_rate, weight=row.weight)
+    for row in funding.rows():
+        if row.balance is not None and row.annual_budget is not None and row.executed is not None:
+            expected = row.annual_budget - row.executed
+            if abs(expected - row.balance) > tol.total:
+                sink.add("funding-arithmetic",
+                         f"{row.label}: 结转/结余 printed {_d(row.balance)} but 全年预算数 − 全年执行数 = {_d(expected)}",
+                         indicator=row.label, location=row.source, printed=row.balance, computed=expected)
+        initial = row.budget_compiled if row.budget_compiled is not None else row.initial_budget
+        share = rules.spec.funding.budget_change_share
+        if share is not None and initial and row.annual_budget is not None \
+                and abs(row.annual_budget - initial) > share * initial:
+            sink.add("budget-change",
+                     f"{row.label}: 全年预算数 {_d(row.annual_budget)} differs from 年初预算数 {_d(initial)} by "
+                     f"{_d(rules.round((row.annual_budget - initial) / initial * 100))}%",
+                     indicator=row.label, location=row.source, initial=initial, annual=row.annual_budget)
+            break  # one per form: the breakdown row repeats the total's figures
+    total, parts = funding.total, [r for r in funding.breakdown if r.annual_budget is not None]
+    if total is not None and total.annual_budget and len(parts) > 1 and fr is not None and fr.basis != "breakdown":
+        by_source = sum((r.annual_budget for r in parts), ZERO)
+        if abs(by_source - total.annual_budget) > tol.total and by_source != total.annual_budget * 2:
+            sink.add("funding-arithmetic",
+                     f"the 其中 rows add up to {_d(by_source)} but 资金总额 is {_d(total.annual_budget)}",
+                     indicator="资金总额", printed=total.annual_budget, computed=by_source)
+
+
+# --- totals and grades -----------------------------------------------------------------------------
+
+
+def _check_totals(form: Form, result: FormResult, scored: list[Scored], rules: Rules, sink: _Sink) -> None:
+    tol = rules.spec.tolerance
+    reported_parts = [s.result.reported_score for s in scored]
+    funding_reported = result.funding.reported_score if result.funding else None
+    if form.reported_total is not None and any(p is not None for p in reported_parts):
+        reported_sum = sum((p for p in reported_parts if p is not None), ZERO) + (funding_reported or ZERO)
+        if abs(reported_sum - form.reported_total) > tol.total:
+            sink.add("total-mismatch",
+                     f"总分 printed {_d(form.reported_total)} but the printed scores add up to {_d(reported_sum)}",
+                     printed=form.reported_total, sum=reported_sum, funding=funding_reported)
+    printed_grade = (form.reported_grade or "").strip() or None
+    if printed_grade and form.reported_total is not None:
+        expected = rules.grade(form.reported_total)
+        if expected and expected != printed_grade:
+            sink.add("grade-mismatch", f"grade printed {printed_grade} but a total of {_d(form.reported_total)} "
+                     f"is {expected}", printed=printed_grade, expected=expected, total=form.reported_total)
+    before = printed_grade or rules.grade(form.reported_total)
+    if before and result.computed_grade and before != result.computed_grade:
+        sink.add("grade-change",
+                 f"grade {before} (总分 {_d(form.reported_total)}) becomes {result.computed_grade} under "
+                 f"{rules.name}: recomputed total {_d(result.computed_total)}",
+                 reported_grade=before, computed_grade=result.computed_grade,
+                 reported_total=form.reported_total, computed_total=result.computed_total)
+
+
+def _check_weights(form: Form, result: FormResult, scored: list[Scored], rules: Rules, sink: _Sink) -> None:
+    spec, tol = rules.spec, rules.spec.tolerance
+    weights = [s.result.weight for s in scored if s.result.weight is not None]
+    if not weights:
+        return
+    funding_weight = result.funding.weight if result.funding and result.funding.weight is not None else ZERO
+    total = sum(weights, ZERO) + funding_weight
+    if abs(total - spec.level1.total) > tol.weight:
+        sink.add("weights-sum", f"weights add up to {_d(total)} (indicators {_d(total - funding_weight)} + funding "
+                 f"{_d(funding_weight)}), not {_d(spec.level1.total)}",
+                 total=total, indicators=total - funding_weight, funding=funding_weight, expected=spec.level1.total)
+    groups: dict[str, Decimal] = {}
+    for s in scored:
+        group = rules.level1_group(s.result.level1)
+        if group is not None and s.result.weight is not None:
+            groups[group] = groups.get(group, ZERO) + s.result.weight
+    for group, expected in spec.level1.weights.items():
+        if group not in groups:
+            sink.add("missing-level1", f"no indicator under {group} (expected {_d(expected)} points)",
+                     indicator=group, expected=expected)
+        elif abs(groups[group] - expected) > tol.weight:
+            sink.add("level1-weight", f"{group} weights add up to {_d(groups[group])}, the rule set gives "
+                     f"{_d(expected)}", indicator=group, weight=groups[group], expected=expected)
+
+
+# --- indicators ------------------------------------------------------------------------------------
+
+
+def _check_indicators(form: Form, scored: list[Scored], rules: Rules, sink: _Sink) -> None:
+    tol = rules.spec.tolerance
+    reasons = rules.spec.reasons
+    seen: Counter[tuple[str, str]] = Counter()
+    for s in scored:
+        r, ind = s.result, s.indicator
+        name, loc = r.level3, r.source
+        key = ("".join((r.level2 or "").split()), "".join(r.level3.split()))
+        seen[key] += 1
+        if seen[key] == 2:
+            sink.add("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears more than once",
+                     indicator=name, location=loc, count=sum(1 for x in scored if
+                                                             ("".join((x.result.level2 or "").split()),
+                                                              "".join(x.result.level3.split())) == key))
+        for which, parsed in (("target", s.target), ("actual", s.actual)):
+            for alias in parsed.aliases:
+                sink.add("operator-alias", f"{which} {parsed.text!r}: {alias.found!r} read as {alias.means}",
+                         indicator=name, location=loc, severity=alias.severity, found=alias.found,
+                         means=alias.means)
+            if parsed.kind == "unparsed":
+                sink.add("unparsed-value", f"{which} {parsed.text!r} cannot be read: {parsed.reason}",
+                         indicator=name, location=loc, value=parsed.text)
+        if r.weight is not None and r.reported_score is not None and r.reported_score > r.weight + tol.weight:
+            sink.add("score-over-weight", f"score {_d(r.reported_score)} is above its weight {_d(r.weight)}",
+                     indicator=name, location=loc, score=r.reported_score, weight=r.weight)
+        if r.method == "unscorable" and form.kind != "target_report":
+            sink.add("unscorable", r.explanation, indicator=name, location=loc)
+        _check_score(form, s, rules, sink)
+        if s.target.is_number and s.target.operator:
+            kind = rules.library.kind_of(r.level1, r.level2, r.level3)
+            if kind is not None and s.target.operator not in kind.expected:
+                sink.add("wrong-direction", f"{kind.title} target {s.target.text!r} uses {s.target.operator}; "
+                         f"expected {' or '.join(kind.expected)}", indicator=name, location=loc,
+                         kind=kind.name, operator=s.target.operator)
+        has_reason = bool((ind.deviation_reason or "").strip())
+        if not has_reason and form.kind != "target_report":
+            if reasons.shortfall and r.weight is not None and r.reported_score is not None \
+                    and r.reported_score < r.weight - tol.score:
+                sink.add("missing-deviation-reason",
+                         f"scored {_d(r.reported_score)} of {_d(r.weight)} with no 偏差原因",
+                         indicator=name, location=loc, score=r.reported_score, weight=r.weight)
+            elif reasons.over_achievement is not None and s.target.is_number and s.actual.is_number \
+                    and s.target.operator in (">=", ">", "=", None):
+                _, t = s.target.in_base()
+                _, a = s.actual.in_base()
+                if t and a is not None and t > 0 and a / t >= reasons.over_achievement:
+                    sink.add("missing-deviation-reason",
+                             f"actual {s.actual.text} is {_d(rules.round(a / t * 100))}% of target "
+                             f"{s.target.text} with no 偏差原因", indicator=name, location=loc,
+                             ratio=rules.round(a / t * 100))
+
+
+def _check_score(form: Form, s: Scored, rules: Rules, sink: _Sink) -> None:
+    r = s.result
+    if r.reported_score is None or r.computed_score is None:
+        return
+    tol = rules.spec.tolerance
+    if r.method == "qualitative" and r.band is not None:
+        low, high = r.band
+        if r.computed_score == r.reported_score:
+            return
+        category = s.category
+        if category == rules.top_band and r.reported_score < low:
+            sink.add("qualitative-contradiction",
+                     f"actual {s.actual.text!r} ({category}) but scored {_d(r.reported_score)} of {_d(r.weight)}, "
+                     f"below the band [{_d(low)}, {_d(high)}]", indicator=r.level3, location=r.source,
+                     reported=r.reported_score, low=low, high=high, computed=r.computed_score)
+        elif category != rules.top_band and r.weight is not None and r.reported_score >= r.weight:
+            sink.add("qualitative-contradiction",
+                     f"actual {s.actual.text!r} ({category}) but scored full {_d(r.reported_score)}",
+                     indicator=r.level3, location=r.source, reported=r.reported_score, low=low, high=high,
+                     computed=r.computed_score)
+        else:
+            sink.add("score-deviation",
+                     f"{category} band is [{_d(low)}, {_d(high)}{']' if category == rules.top_band else ')'}, "
+                     f"reported {_d(r.reported_score)}, clamped to {_d(r.computed_score)}",
+                     indicator=r.level3, location=r.source, reported=r.reported_score,
+                     computed=r.computed_score, low=low, high=high)
+    elif abs(r.computed_score - r.reported_score) > tol.score:
+        sink.add("score-deviation",
+                 f"reported {_d(r.reported_score)} but {r.method} scoring gives {_d(r.computed_score)} "
+                 f"(target {r.target}, actual {r.actual}, weight {_d(r.weight)})",
+                 indicator=r.level3, location=r.source, reported=r.reported_score, computed=r.computed_score,
+                 target=r.target, actual=r.actual, weight=r.weight)
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+
+def check_document(doc: Document, results: list[FormResult], rules: Rules) -> list[Finding]:
+    """Narrative counts stated in the document against the forms it contains."""
+    narrative = doc.narrative
+    if narrative is None or not results:
+        return []
+    out: list[Finding] = []
+    file = doc.source.file if doc.source else None
+    where = narrative.source or doc.source
+    graded = Counter(r.reported_grade or rules.grade(r.reported_total) for r in results if r.kind != "target_report")
+    problems = []
+    scored_count = sum(1 for r in results if r.kind != "target_report")
+    if narrative.forms is not None and narrative.forms != scored_count:
+        problems.append(f"says {narrative.forms} forms, the document has {scored_count}")
+    for grade, count in narrative.grades.items():
+        if graded.get(grade, 0) != count:
+            problems.append(f"says {count} {grade}, the forms have {graded.get(grade, 0)}")
+    stated = ", ".join(f"{count} {grade}" for grade, count in narrative.grades.items())
+    numbers = {"stated": stated, "forms": ", ".join(f"{graded.get(g, 0)} {g}" for g in GRADE_ORDER)}
+    if problems:
+        out.append(Finding(code="narrative-mismatch", severity="error",
+                           message=f"{file or 'document'}: the narrative " + "; ".join(problems),
+                           form=None, location=where, numbers=numbers))
+    elif narrative.grades:
+        out.append(Finding(code="narrative-agrees", severity="info",
+                           message=f"the narrative counts ({stated}) agree with the {scored_count} forms",
+                           form=None, location=where, numbers=numbers))
+    return apply_config(out, rules)

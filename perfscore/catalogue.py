@@ -1,0 +1,160 @@
+"""The finding catalogue: every code the engine can emit, documented in this one place.
+
+Codes are stable: other tools match on them. Severity: error = an arithmetic or consistency fact on
+the form; warning = a deviation from the rules or a judgement call; info = a note (repairs, aliases).
+`perfscore explain CODE` prints an entry; a test checks that every emitted code is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from perfscore.results import Severity
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    code: str
+    title: str
+    severity: Severity
+    meaning: str
+    fix: str
+    rule: str
+
+
+_ENTRIES = [
+    # --- arithmetic and consistency (errors) ----------------------------------------------------
+    FindingSpec("total-mismatch", "总分 is not the sum of the reported scores", "error",
+                "The printed 总分 differs from the funding score plus every indicator's 得分 as printed, "
+                "by more than tolerance.total.",
+                "Re-add the column; correct either the total or the score that was changed without it.",
+                "form arithmetic; tolerance.total"),
+    FindingSpec("rate-mismatch", "printed 执行率 does not match 全年执行数 / 全年预算数", "error",
+                "The printed execution rate differs from B/A computed from the amounts by more than "
+                "tolerance.rate percentage points.",
+                "Recompute 执行率 = 全年执行数 / 全年预算数 × 100 from the amounts.",
+                "funding.rate (form-notes: 执行率是执行数与全年预算数相比)"),
+    FindingSpec("funding-score-mismatch", "funding 得分 differs from the rate × 分值", "error",
+                "The printed funding score differs from the score the rule set gives for the amounts "
+                "(national: min(B/A, 1) × 10).",
+                "Score the funding block from the amounts, not from a rounded or mistyped rate.",
+                "funding.formula"),
+    FindingSpec("grade-mismatch", "printed grade contradicts the printed total", "error",
+                "The grade beside 总分 is not the grade the rule set's bands give for that total.",
+                "Use the grade of the total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差 (national).",
+                "grades.bands"),
+    FindingSpec("weights-sum", "weights do not add up to 100", "error",
+                "The indicator weights (分值) plus the funding weight do not add up to level1.total.",
+                "Re-weight the indicators so that the form totals 100 points.",
+                "level1.total"),
+    FindingSpec("score-over-weight", "a score is above its weight", "error",
+                "An indicator's or the funding block's 得分 is larger than its 分值.",
+                "No indicator can earn more than its weight; cap the score at the weight.",
+                "scoring.cap_at_weight"),
+    FindingSpec("funding-arithmetic", "funding amounts do not add up", "error",
+                "资金结转/结余 is not 全年预算数 − 全年执行数, or the 其中 rows do not add up to 资金总额.",
+                "Recompute the balance and check the breakdown rows against the total row.",
+                "form arithmetic; tolerance.total"),
+    FindingSpec("narrative-mismatch", "the text's counts disagree with the forms", "error",
+                "The document says how many projects were self-evaluated and how many got each grade; "
+                "the forms in the same document say otherwise.",
+                "Correct the narrative or the forms so that both tell the same story.",
+                "document consistency"),
+    # --- rule deviations and judgement calls (warnings) -------------------------------------------
+    FindingSpec("grade-change", "the grade changes under the recomputed total", "warning",
+                "Re-scored under the rule set, the form's total falls in a different grade band than the "
+                "printed grade: the finding auditors care most about.",
+                "Review the indicators whose computed score differs from the reported one.",
+                "grades.bands applied to the computed total"),
+    FindingSpec("score-deviation", "a reported score is outside what the rules allow", "warning",
+                "For a quantitative indicator the reported score differs from the formula's by more than "
+                "tolerance.score; for a qualitative one it lies outside the band of its 实际完成值.",
+                "Score the indicator by the rule shown in `--explain`, or correct its 实际完成值.",
+                "scoring.methods / qualitative.bands"),
+    FindingSpec("level1-weight", "a level-1 group's weight differs from the rule set", "warning",
+                "The weights of the indicators under a 一级指标 add up to something other than the rule "
+                "set's weight for that group (national: 产出 50, 效益 30, 满意度 10, funding 10).",
+                "Use the standard weights, or document the special case that allows others.",
+                "level1.weights"),
+    FindingSpec("missing-level1", "a level-1 group is missing", "warning",
+                "The form has no indicator under one of the rule set's level-1 groups (e.g. no 满意度指标).",
+                "Add at least one indicator for every level-1 group.",
+                "level1.weights"),
+    FindingSpec("qualitative-contradiction", "a qualitative actual contradicts its score", "warning",
+                "The 实际完成值 says 达成 (achieved) but the score is below the achieved band, or says "
+                "部分达成/未达成 but the score is full.",
+                "Make the words and the score agree: change the score or the 实际完成值.",
+                "qualitative.bands"),
+    FindingSpec("missing-deviation-reason", "a shortfall has no reason", "warning",
+                "An indicator scored below its weight (or over-achieved by the rule set's threshold, e.g. "
+                "130 %) has an empty 偏差原因分析及改进措施.",
+                "Explain the deviation and the improvement measures in the 偏差原因 column.",
+                "填表说明: 偏差原因; over-achievement threshold in the rule set"),
+    FindingSpec("wrong-direction", "an indicator is written in the wrong direction for its kind", "warning",
+                "A 成本指标 written as ≥, a 满意度 as ≤ …: the indicator library in indicators/library.yaml "
+                "gives each kind its expected operators.",
+                "Rewrite the target with the operator its kind calls for (cost: ≤, satisfaction: ≥).",
+                "indicators/library.yaml"),
+    FindingSpec("budget-change", "全年预算数 is far from 年初预算数", "warning",
+                "The annual budget differs from the initial budget by more than the rule set's share; "
+                "the rate is computed on the changed budget.",
+                "Check that the adjustment was approved and explained.",
+                "form-notes: 全年预算数的取数规则"),
+    FindingSpec("duplicate-indicator", "an indicator appears twice", "warning",
+                "Two rows have the same 二级 and 三级指标: usually a copy-paste slip that double-counts weight.",
+                "Remove the duplicate row or rename it for what it measures.",
+                "form structure"),
+    FindingSpec("unparsed-value", "a target or actual value could not be read", "warning",
+                "The value parser could not read the string as a comparison, range, qualitative term or "
+                "missing marker; the indicator keeps its reported score.",
+                "Write the value as an operator, a number and a unit (≥11台), or add the word to "
+                "indicators/vocabulary.yaml.",
+                "indicators/vocabulary.yaml"),
+    FindingSpec("funding-total-blank", "资金总额 row left blank while a 其中 row holds the amounts", "warning",
+                "The total row of the funding block is 0 or empty while a breakdown row carries the real "
+                "amounts and score; the score was computed from the breakdown.",
+                "Fill the 资金总额 row.",
+                "funding.use_breakdown_when_total_blank"),
+    # --- notes (info) -----------------------------------------------------------------------------
+    FindingSpec("narrative-agrees", "the text's counts agree with the forms", "info",
+                "The document's statement of how many projects got each grade matches the forms in it.",
+                "Nothing to fix: recorded so the report shows the check was made.",
+                "document consistency"),
+    FindingSpec("operator-alias", "an operator was read through an alias", "info",
+                "A target or actual used a mangled or wordy operator (→, —, ≠, ﹦, 不低于, 以上 …) that the "
+                "vocabulary maps to a standard one. Mangled characters are warnings, words are info.",
+                "Write the standard operator (≥ ≤ = > <).",
+                "indicators/vocabulary.yaml: operator_aliases, operator_words"),
+    FindingSpec("unscorable", "an indicator could not be re-scored", "info",
+                "Missing target, missing weight, units that do not compare, or a qualitative target with a "
+                "numeric actual: the reported score is kept and counted as is.",
+                "Give the indicator a measurable target and actual.",
+                "scoring"),
+    FindingSpec("repair-number", "a garbled number was repaired while reading", "info",
+                "Extraction garbled a number's separators (3,21.0,13328); the reader rebuilt it from the "
+                "other figures of the form (321.013328). The printed text is kept.",
+                "Check the repaired figure against the original document.",
+                "readers"),
+    FindingSpec("repair-label-shift", "a level label was in the wrong column", "info",
+                "Extraction moved a 二级/三级指标 label into another column; the reader put it back.",
+                "None needed; check the row against the original document if in doubt.",
+                "readers"),
+    FindingSpec("repair-funding-shift", "funding columns were shifted", "info",
+                "The funding row's numbers were shifted against its header (目标申报数/预算编制数 split, "
+                "an empty leading cell); the reader aligned them.",
+                "None needed; check the funding block against the original document if in doubt.",
+                "readers"),
+]
+
+CATALOGUE: dict[str, FindingSpec] = {entry.code: entry for entry in _ENTRIES}
+
+
+def get(code: str) -> FindingSpec | None:
+    return CATALOGUE.get(code)
+
+
+def describe(spec: FindingSpec) -> str:
+    return (f"{spec.code} [{spec.severity}] — {spec.title}\n\n"
+            f"What it means: {spec.meaning}\n"
+            f"How to fix it: {spec.fix}\n"
+            f"Rule: {spec.rule}\n")

@@ -1,0 +1,52 @@
+"""The indicator library (indicators/library.yaml): kinds of indicators and their expected direction.
+
+Auditors edit the YAML; the code only knows its structure. Used by the `wrong-direction` check.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from perfscore.errors import RulesError
+
+
+class KindMatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    level1: list[str] = Field(default_factory=list)
+    level2: list[str] = Field(default_factory=list)
+    level3: list[str] = Field(default_factory=list)
+
+
+class IndicatorKind(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    title: str
+    match: KindMatch
+    expected: list[str]
+    why: str | None = None
+
+
+class Library(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kinds: list[IndicatorKind] = Field(default_factory=list)
+
+    def kind_of(self, level1: str | None, level2: str | None, level3: str | None) -> IndicatorKind | None:
+        labels = ["".join((x or "").split()) for x in (level1, level2, level3)]
+        for kind in self.kinds:
+            for words, label in zip((kind.match.level1, kind.match.level2, kind.match.level3), labels, strict=True):
+                if label and any(w in label for w in words):
+                    return kind
+        return None
+
+
+@cache
+def load_library(path: str) -> Library:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        return Library.model_validate(data or {})
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise RulesError([f"{path}: cannot load the indicator library: {str(exc).splitlines()[0]}"]) from None

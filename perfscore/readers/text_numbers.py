@@ -1,0 +1,107 @@
+"""Numbers printed in extracted text: clean parsing and repair of garbled separators.
+
+A *clean* number is what a person would type: ``50``, ``1,035.8``, ``99.99%``, ``10分``, ``　8``.
+A *garbled* number is a run of digits and separators that no person typed, produced by PDF/Word
+extraction: ``3,21.0,13328``, ``79.98852.24``. Its digits are right, its decimal point is lost;
+:func:`repair` puts the point back so that the value agrees with other figures printed nearby.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+_SPACES = " \t\u3000\u00a0\r\n"
+# A number as typed: optional thousands groups, optional decimals, optional %/分/万元 suffix.
+_CLEAN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_GARBLED = re.compile(r"^\d[\d.,]*\d$")
+_SUFFIX = re.compile(r"(?:%|％|分|万元|元)$")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
+
+
+def _core(text: str | None) -> str:
+    if text is None:
+        return ""
+    s = text.translate(_FULLWIDTH).strip(_SPACES)
+    s = _SUFFIX.sub("", s).strip(_SPACES)
+    return s
+
+
+def parse_number(text: str | None) -> Decimal | None:
+    """The Decimal a cell prints, or None when the cell is not a clean number."""
+    s = _core(text)
+    if not s or not _CLEAN.match(s):
+        return None
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the regex guards this
+        return None
+
+
+def is_number(text: str | None) -> bool:
+    return parse_number(text) is not None
+
+
+def is_garbled(text: str | None) -> bool:
+    """Digits with separators that cannot be a typed number (``3,21.0,13328``)."""
+    s = _core(text)
+    return bool(s) and not _CLEAN.match(s) and bool(_GARBLED.match(s)) and any(c in s for c in ".,")
+
+
+def number_like(text: str | None) -> bool:
+    return is_number(text) or is_garbled(text)
+
+
+def leading_number(text: str | None) -> Decimal | None:
+    """First clean number found in a cell (``　98.99 附件2`` → 98.99)."""
+    if not text:
+        return None
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", text.translate(_FULLWIDTH))
+    return parse_number(m.group(0)) if m else None
+
+
+def candidates(text: str) -> list[Decimal]:
+    """Every value the digits of a garbled number can take, one per decimal-point position."""
+    digits = re.sub(r"\D", "", _core(text))
+    out: list[Decimal] = []
+    for i in range(1, len(digits) + 1):
+        whole, frac = digits[:i], digits[i:]
+        if len(whole) > 1 and whole.startswith("0"):
+            continue
+        out.append(Decimal(f"{whole}.{frac}" if frac else whole))
+    return out
+
+
+def _log_distance(a: Decimal, b: Decimal) -> float:
+    if a <= 0 or b <= 0:
+        return math.inf
+    return abs(math.log10(float(a)) - math.log10(float(b)))
+
+
+def repair(text: str, refs: Iterable[Decimal], agree: callable | None = None) -> tuple[Decimal | None, str]:
+    """Value of a garbled number and how it was chosen.
+
+    1. a candidate equal to a reference figure printed nearby (e.g. the breakdown ``321.013328``);
+    2. else, when ``agree`` is given, the candidate for which ``agree(value)`` is true (e.g. the
+       execution rate it implies matches the printed rate);
+    3. else the candidate closest in magnitude to the reference figures.
+    Returns (None, reason) when nothing can be said.
+    """
+    cands = candidates(text)
+    if not cands:
+        return None, "no digits"
+    refs = [r for r in refs if r is not None and r > 0]
+    for c in cands:
+        for r in refs:
+            if c == r:
+                return c, f"equals the figure {r} printed nearby"
+    if agree is not None:
+        agreeing = [c for c in cands if agree(c)]
+        if len(agreeing) == 1:
+            return agreeing[0], "agrees with the printed execution rate"
+    if refs:
+        best = min(cands, key=lambda c: min(_log_distance(c, r) for r in refs))
+        return best, "magnitude of the other figures printed nearby"
+    return None, "no figure nearby to place the decimal point"

@@ -1,0 +1,49 @@
+"""JSON (`{"forms": [...], "summary": {...}}`, the `Report` model) and JSON Lines (one form per line).
+
+Both stream: forms are written as they are scored, so memory does not grow with the batch. Decimals
+are JSON strings, as pydantic serialises them, so no precision is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from perfscore.batch import DocumentResult
+from perfscore.results import Finding, Summary
+
+
+class JsonWriter:
+    def __init__(self, out: TextIO, **_: object):
+        self.out = out
+        self.first = True
+        self.document_findings: list[Finding] = []
+        out.write('{"forms": [')
+
+    def document(self, result: DocumentResult) -> None:
+        for form in result.forms:
+            self.out.write(("\n" if self.first else ",\n") + form.model_dump_json())
+            self.first = False
+        self.document_findings.extend(result.findings)
+
+    def end(self, summary: Summary) -> None:
+        findings = ",\n".join(f.model_dump_json() for f in self.document_findings)
+        self.out.write(f'\n], "document_findings": [{findings}],\n"summary": {summary.model_dump_json()}}}\n')
+
+
+class JsonlWriter:
+    def __init__(self, out: TextIO, **_: object):
+        self.out = out
+
+    def document(self, result: DocumentResult) -> None:
+        for form in result.forms:
+            self.out.write(form.model_dump_json())
+            self.out.write("\n")
+        self.out.flush()
+
+    def end(self, summary: Summary) -> None:
+        pass
+
+
+def writer_for(fmt: str):
+    return JsonlWriter if fmt == "jsonl" else JsonWriter

@@ -1,0 +1,411 @@
+"""Rule sets: find them by name or path, resolve `extends`, validate, compile formulas once.
+
+`load_rules(name_or_path)` returns `Rules`: the validated `RuleSet` (the YAML as a model) plus the
+compiled formulas, the vocabulary with the rule set's additions, and the rounding quantum. The scorer
+only reads `Rules`; nothing is parsed again per form.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+import perfscore
+from perfscore.errors import RulesError
+from perfscore.rules.formulas import Formula, FormulaError
+from perfscore.rules.loader import MAX_PARENTS_DEPTH, KeyPath, LoadedFile, Problem, deep_merge, load_file
+from perfscore.rules.model import RuleSet
+
+INDICATOR_NAMES = frozenset({"actual", "target", "weight"})
+FUNDING_RATE_NAMES = frozenset({"executed", "annual_budget", "initial_budget", "weight"})
+FUNDING_NAMES = frozenset({"rate", "executed", "annual_budget", "initial_budget", "weight"})
+DEDUCT_NAMES = frozenset({"actual", "target", "weight", "score", "ratio", "rate", "total"})
+CAP_NAMES = frozenset({"total", "rate", "funding_score", "weight_sum"})
+
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
+
+
+def indicators_dir() -> Path:
+    """The shipped rule sets: inside the wheel as perfscore/_indicators, else the repo's indicators/."""
+    here = Path(perfscore.__file__).resolve().parent
+    for candidate in (here / "_indicators", here.parent / "indicators"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "indicators"
+
+
+def available() -> dict[str, Path]:
+    """Shipped rule sets by name (every *.yaml in indicators/ that is not the vocabulary or a library)."""
+    out = {}
+    for path in sorted(indicators_dir().glob("*.yaml")):
+        if path.stem not in ("vocabulary", "library"):
+            out[path.stem] = path
+    return out
+
+
+@dataclass(frozen=True)
+class MethodFormulas:
+    name: str
+    operators: tuple[str, ...]
+    formula: Formula
+    zero_target: Formula
+    cite: str | None
+
+
+@dataclass(frozen=True)
+class CompiledAdjustment:
+    name: str
+    kind: str
+    when: Formula
+    value: Formula
+    cite: str | None
+
+
+class Rules:
+    """A rule set ready to score with: the resolved model plus everything compiled from it."""
+
+    def __init__(self, spec: RuleSet, origin: str | None = None):
+        from perfscore.values import default_vocabulary
+
+        self.spec = spec
+        self.name = spec.name
+        self.origin = origin
+        self.quantum = Decimal(1).scaleb(-spec.rounding.places)
+        self.rounding_mode = ROUNDING_MODES[spec.rounding.mode]
+        problems: list[str] = []
+
+        def compile_formula(source: str, names: frozenset[str], where: str) -> Formula:
+            try:
+                return Formula(source, names)
+            except FormulaError as exc:
+                problems.append(f"{where}: {exc}")
+                return Formula("0", frozenset())
+
+        self.funding_rate = compile_formula(spec.funding.rate, FUNDING_RATE_NAMES, "funding.rate")
+        self.funding_formula = compile_formula(spec.funding.formula, FUNDING_NAMES, "funding.formula")
+        self.methods: dict[str, MethodFormulas] = {}
+        self.method_by_operator: dict[str, MethodFormulas] = {}
+        for name, method in spec.scoring.methods.items():
+            compiled = MethodFormulas(
+                name, tuple(method.operators),
+                compile_formula(method.formula, INDICATOR_NAMES, f"scoring.methods.{name}.formula"),
+                compile_formula(method.zero_target, INDICATOR_NAMES, f"scoring.methods.{name}.zero_target"),
+                method.cite)
+            self.methods[name] = compiled
+            for op in method.operators:
+                self.method_by_operator[op] = compiled
+        self.plain_method = self.methods.get(spec.scoring.plain)
+        self.adjustments = [
+            CompiledAdjustment(
+                adj.name, adj.kind,
+                compile_formula(adj.when, DEDUCT_NAMES if adj.kind == "deduct_indicator" else CAP_NAMES,
+                                f"adjustments[{i}].when"),
+                compile_formula(adj.value, DEDUCT_NAMES if adj.kind == "deduct_indicator" else CAP_NAMES,
+                                f"adjustments[{i}].value"),
+                adj.cite)
+            for i, adj in enumerate(spec.adjustments)]
+        if problems:
+            raise RulesError([f"{origin or spec.name}: {p}" for p in problems])
+        self.bands = sorted(spec.qualitative.bands.items(), key=lambda kv: kv[1].low, reverse=True)
+        self.top_band = self.bands[0][0] if self.bands else None
+        self.grade_bands = sorted(spec.grades.bands, key=lambda b: b.min, reverse=True)
+        self.level1_lookup: dict[str, str] = {}
+        for group, variants in spec.level1.aliases.items():
+            for variant in variants:
+                self.level1_lookup[_norm(variant)] = group
+        for group in spec.level1.weights:
+            self.level1_lookup[_norm(group)] = group
+        self.vocabulary = default_vocabulary().extended(spec.vocabulary) if spec.vocabulary else default_vocabulary()
+        self.select = frozenset(spec.findings.select)
+        self.ignore = frozenset(spec.findings.ignore)
+        self.severity = dict(spec.findings.severity)
+        self.documents = {doc.id: doc for doc in spec.documents}
+        self.library = _library(spec.library, origin)
+
+    def round(self, value: Decimal) -> Decimal:
+        return value.quantize(self.quantum, rounding=self.rounding_mode)
+
+    def grade(self, total: Decimal | None) -> str | None:
+        if total is None:
+            return None
+        for band in self.grade_bands:
+            if total >= band.min:
+                return band.grade
+        return None
+
+    def level1_group(self, label: str | None) -> str | None:
+        return self.level1_lookup.get(_norm(label)) if label else None
+
+    def cite(self, doc_id: str | None) -> str | None:
+        if doc_id is None:
+            return None
+        doc = self.documents.get(doc_id)
+        return f"{doc.id}: {doc.title}" if doc else doc_id
+
+
+def _library(name: str | None, origin: str | None):
+    from perfscore.library import Library, load_library
+
+    if not name:
+        return Library()
+    candidates = [indicators_dir() / f"{name}.yaml"]
+    if origin:
+        candidates.insert(0, Path(origin).parent / (name if name.endswith(".yaml") else f"{name}.yaml"))
+    for path in candidates:
+        if path.is_file():
+            return load_library(str(path.resolve()))
+    raise RulesError([f"{origin or name}: library: no indicator library {name!r}"])
+
+
+def _norm(text: str | None) -> str:
+    return "".join((text or "").split())
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.is_file():
+            raise RulesError([f"{path}: no such rule file"])
+        return path
+    known = available()
+    if str(name_or_path) in known:
+        return known[str(name_or_path)]
+    hint = difflib.get_close_matches(str(name_or_path), list(known), n=1)
+    did = f" (did you mean {hint[0]!r}?)" if hint else ""
+    raise RulesError([f"rules {str(name_or_path)!r}: no such rule set or file{did}; "
+                      f"shipped: {', '.join(known)}"])
+
+
+def _parent_path(parent: str, child_file: str) -> Path:
+    """`extends` names a shipped set, or a path relative to the extending file."""
+    candidate = Path(child_file).parent / parent
+    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+        return candidate
+    if (Path(child_file).parent / f"{parent}.yaml").is_file():
+        return Path(child_file).parent / f"{parent}.yaml"
+    return resolve_path(parent)
+
+
+def resolve_data(path: Path, problems: list[Problem], stack: tuple[str, ...] = ()
+                 ) -> tuple[dict[str, Any], dict[KeyPath, tuple[str, int, int]]]:
+    """The file's data with every parent merged under it, and where each key was written."""
+    key = str(path.resolve())
+    if key in stack:
+        chain = " → ".join(Path(s).stem for s in (*stack, key))
+        problems.append(Problem(f"circular extends: {chain}", str(path), None, None, ("extends",)))
+        return {}, {}
+    if len(stack) > MAX_PARENTS_DEPTH:
+        problems.append(Problem("extends nested too deeply", str(path), None, None, ("extends",)))
+        return {}, {}
+    loaded: LoadedFile | None = load_file(path, problems)
+    if loaded is None:
+        return {}, {}
+    parents = loaded.data.get("extends") or []
+    if isinstance(parents, str):
+        parents = [parents]
+    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+        pos = loaded.positions.get(("extends",), (loaded.file, 0, 0))
+        problems.append(Problem("extends must be a rule set name or a list of names", *pos, ("extends",)))
+        parents = []
+    merged: dict[str, Any] = {}
+    positions: dict[KeyPath, tuple[str, int, int]] = {}
+    for parent in parents:
+        try:
+            parent_path = _parent_path(parent, loaded.file)
+        except RulesError as exc:
+            pos = loaded.positions.get(("extends",), (loaded.file, 0, 0))
+            problems.append(Problem(exc.problems[0], *pos, ("extends",)))
+            continue
+        data, pos = resolve_data(parent_path, problems, (*stack, key))
+        merged = deep_merge(merged, data)
+        positions.update(pos)
+    own = dict(loaded.data)
+    own["extends"] = parents
+    merged = deep_merge(merged, own)
+    positions.update(loaded.positions)
+    return merged, positions
+
+
+def _model_at(path: KeyPath) -> type[BaseModel] | None:
+    """The pydantic model that describes the mapping at `path`, for did-you-mean on unknown keys."""
+    model: Any = RuleSet
+    for part in path:
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None)
+        if info is None:
+            return None
+        model = _inner_model(info.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if isinstance(found, type) and issubclass(found, BaseModel):
+            return found
+    return annotation
+
+
+def validation_problems(exc: ValidationError, positions: dict[KeyPath, tuple[str, int, int]],
+                        default_file: str) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        pos = None
+        probe = loc
+        while probe and pos is None:
+            pos = positions.get(probe)
+            probe = probe[:-1]
+        file, line, col = pos or (default_file, None, None)
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            model = _model_at(loc[:-1])
+            names = sorted({f.alias or n for n, f in model.model_fields.items()}) if model else []
+            hint = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
+            message = f"unknown key {loc[-1]!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            if names:
+                message += f"; allowed here: {', '.join(names)}"
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        problems.append(Problem(message, file, line, col, loc))
+    return problems
+
+
+def semantic_problems(spec: RuleSet, positions: dict[KeyPath, tuple[str, int, int]],
+                      default_file: str) -> list[Problem]:
+    """Checks pydantic cannot express: band overlaps/gaps, grade order, citations, method coverage."""
+    out: list[Problem] = []
+
+    def at(path: KeyPath, message: str) -> None:
+        probe = path
+        pos = None
+        while probe and pos is None:
+            pos = positions.get(probe)
+            probe = probe[:-1]
+        file, line, col = pos or (default_file, None, None)
+        out.append(Problem(message, file, line, col, path))
+
+    bands = sorted(spec.qualitative.bands.items(), key=lambda kv: kv[1].low)
+    for name, band in bands:
+        if band.low > band.high:
+            at(("qualitative", "bands", name), f"band {name}: low {band.low} is above high {band.high}")
+        if not band.low <= band.point <= band.high:
+            at(("qualitative", "bands", name, "point"), f"band {name}: point {band.point} is outside [{band.low}, {band.high}]")
+    for (name_a, a), (name_b, b) in zip(bands, bands[1:]):
+        if a.high > b.low:
+            at(("qualitative", "bands", name_b), f"bands {name_a} [{a.low}, {a.high}) and {name_b} [{b.low}, {b.high}] overlap")
+        elif a.high < b.low:
+            at(("qualitative", "bands", name_b), f"bands {name_a} and {name_b} leave a gap between {a.high} and {b.low}")
+    if bands and bands[0][1].low != 0:
+        at(("qualitative", "bands", bands[0][0], "low"), "the lowest band must start at 0")
+    if bands and bands[-1][1].high != 1:
+        at(("qualitative", "bands", bands[-1][0], "high"), "the highest band must end at 1")
+    mins = [b.min for b in spec.grades.bands]
+    if len(set(mins)) != len(mins):
+        at(("grades", "bands"), "two grade bands have the same min")
+    if spec.grades.bands and min(mins) != 0:
+        at(("grades", "bands"), "the lowest grade band must start at 0 so every total gets a grade")
+    if spec.scoring.plain not in spec.scoring.methods:
+        at(("scoring", "plain"), f"unknown method {spec.scoring.plain!r}; methods: {', '.join(spec.scoring.methods)}")
+    seen_ops: dict[str, str] = {}
+    for name, method in spec.scoring.methods.items():
+        for op in method.operators:
+            if op not in (">=", ">", "<=", "<", "="):
+                at(("scoring", "methods", name, "operators"), f"unknown operator {op!r}; use >=, >, <=, <, =")
+            if op in seen_ops:
+                at(("scoring", "methods", name, "operators"), f"operator {op} is already scored by {seen_ops[op]}")
+            seen_ops[op] = name
+    doc_ids = {d.id for d in spec.documents}
+
+    def check_cites(obj: Any, path: KeyPath) -> None:
+        if isinstance(obj, BaseModel):
+            cite = getattr(obj, "cite", None)
+            if cite is not None and cite not in doc_ids:
+                hint = difflib.get_close_matches(cite, sorted(doc_ids), n=1)
+                at((*path, "cite"), f"cites unknown document {cite!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+            for fname in type(obj).model_fields:
+                check_cites(getattr(obj, fname), (*path, fname))
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                check_cites(v, (*path, k))
+        elif isinstance(obj, list):
+            for i, v in enumerate(obj):
+                check_cites(v, (*path, i))
+
+    check_cites(spec, ())
+    return out
+
+
+def check_rules(name_or_path: str | Path) -> tuple[Rules | None, list[Problem]]:
+    """Load a rule set and report every problem at once (for `perfscore rules check`)."""
+    problems: list[Problem] = []
+    try:
+        path = resolve_path(name_or_path)
+    except RulesError as exc:
+        return None, [Problem(p) for p in exc.problems]
+    data, positions = resolve_data(path, problems)
+    if problems and not data:
+        return None, problems
+    try:
+        spec = RuleSet.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(validation_problems(exc, positions, str(path)))
+        return None, problems
+    problems.extend(semantic_problems(spec, positions, str(path)))
+    formula_problems = _formula_problems(spec, positions, str(path))
+    problems.extend(formula_problems)
+    if problems:
+        return None, problems
+    return Rules(spec, origin=str(path)), problems
+
+
+def _formula_problems(spec: RuleSet, positions: dict[KeyPath, tuple[str, int, int]],
+                      default_file: str) -> list[Problem]:
+    out = []
+    checks: list[tuple[KeyPath, str, frozenset[str]]] = [
+        (("funding", "rate"), spec.funding.rate, FUNDING_RATE_NAMES),
+        (("funding", "formula"), spec.funding.formula, FUNDING_NAMES),
+    ]
+    for name, method in spec.scoring.methods.items():
+        checks.append((("scoring", "methods", name, "formula"), method.formula, INDICATOR_NAMES))
+        checks.append((("scoring", "methods", name, "zero_target"), method.zero_target, INDICATOR_NAMES))
+    for i, adj in enumerate(spec.adjustments):
+        names = DEDUCT_NAMES if adj.kind == "deduct_indicator" else CAP_NAMES
+        checks.append((("adjustments", i, "when"), adj.when, names))
+        checks.append((("adjustments", i, "value"), adj.value, names))
+    for path, source, names in checks:
+        try:
+            Formula(source, names)
+        except FormulaError as exc:
+            file, line, col = positions.get(path, (default_file, None, None))
+            out.append(Problem(f"formula {source!r}: {exc}", file, line, col, path))
+    return out
+
+
+@cache
+def _load_cached(key: str) -> Rules:
+    rules, problems = check_rules(key)
+    if problems or rules is None:
+        raise RulesError([str(p) for p in problems] or [f"{key}: cannot load rules"])
+    return rules
+
+
+def load_rules(name_or_path: str | Path = "national") -> Rules:
+    """A shipped rule set by name (`national`, `finance-system`, …) or a rule file by path."""
+    if isinstance(name_or_path, Rules):
+        return name_or_path
+    path = resolve_path(name_or_path)
+    return _load_cached(str(path.resolve()))

@@ -1,0 +1,363 @@
+"""The scorer: a pure function of (form, rules) → FormResult.
+
+Funding is scored from the amounts, never from the printed rate. Quantitative indicators get the
+exact score of their operator's formula; qualitative ones a band of the weight, keeping the hand score
+when it lies in the band and clamping it otherwise; unscorable ones keep the reported score and say why.
+Findings come from `perfscore.audit`, which reads what was computed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from perfscore.model import Form, FundingRow, Indicator
+from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep
+from perfscore.rules import Rules
+from perfscore.rules.formulas import EvalError
+from perfscore.values import ParsedValue
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+@dataclass(slots=True)
+class Scored:
+    """An indicator's result plus the parsed values the audit needs (not part of the output)."""
+
+    result: IndicatorResult
+    indicator: Indicator
+    target: ParsedValue
+    actual: ParsedValue
+    category: str | None = None  # qualitative band used, if any
+
+
+def _d(value: Decimal | None) -> str:
+    return "—" if value is None else format(value, "f")
+
+
+def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
+    """Re-score one form under a rule set. Pure: reads both, changes neither."""
+    from perfscore import audit
+
+    scored = [score_indicator(ind, i, rules, explain) for i, ind in enumerate(form.indicators, start=1)]
+    funding = score_funding(form, rules, explain)
+    _apply_indicator_adjustments(scored, rules, explain)
+    parts = [s.result.computed_score if s.result.computed_score is not None else s.result.reported_score
+             for s in scored]
+    total: Decimal | None = None
+    trace: list[TraceStep] = []
+    if form.kind != "target_report" or any(p is not None for p in parts):
+        total = sum((p for p in parts if p is not None), ZERO)
+        if funding is not None and funding.computed_score is not None:
+            total += funding.computed_score
+        total = rules.round(total)
+        if explain:
+            trace.append(TraceStep(rule="total", inputs={"funding": _d(funding.computed_score if funding else None),
+                                                         "indicators": _d(sum((p for p in parts if p is not None), ZERO))},
+                                   formula="funding + Σ indicators", result=_d(total)))
+        total = _apply_caps(total, form, funding, scored, rules, trace, explain)
+    result = FormResult.model_construct(
+        name=form.name, kind=form.kind, unit=form.unit, year=form.year, source=form.source,
+        rules=rules.name, funding=funding, indicators=[s.result for s in scored],
+        reported_total=form.reported_total, computed_total=total,
+        reported_grade=form.reported_grade, computed_grade=rules.grade(total),
+        findings=[], trace=trace)
+    result.findings = audit.check_form(form, result, scored, rules)
+    return result
+
+
+# --- indicators ------------------------------------------------------------------------------------
+
+
+def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = False) -> Scored:
+    vocab = rules.vocabulary
+    target, actual = vocab.parse(ind.target), vocab.parse(ind.actual)
+    weight, reported = ind.weight, ind.score
+    computed: Decimal | None = None
+    band: tuple[Decimal, Decimal] | None = None
+    category: str | None = None
+    trace: list[TraceStep] = []
+    if weight is None:
+        method, why = "unscorable", "no weight (分值) printed"
+    elif actual.kind == "qualitative" and actual.category in rules.spec.qualitative.bands:
+        category = actual.category
+        method = "qualitative"
+        computed, band, why = _band_score(category, weight, reported, rules, trace, explain)
+    elif target.kind == "missing":
+        method, why = "unscorable", "no target (指标值) printed"
+    elif actual.kind == "missing":
+        method, why = "unscorable", "no actual (实际完成值) printed"
+    elif target.is_number and actual.is_number:
+        if not vocab.comparable(target, actual):
+            method, why = "unscorable", f"units do not compare: {target.unit} vs {actual.unit}"
+        else:
+            method, computed, why = _formula_score(target, actual, weight, rules, trace, explain)
+    elif target.kind == "range" and (actual.is_number or actual.kind == "range"):
+        method, computed, why = _range_score(target, actual, weight, rules, vocab, trace, explain)
+    elif (target.kind in ("qualitative", "range") and actual.kind in ("qualitative", "range")
+          and _same(target.text, actual.text)):
+        category = rules.top_band
+        method = "qualitative"
+        if category is None:
+            method, why = "unscorable", "no qualitative bands in the rule set"
+        else:
+            computed, band, why = _band_score(category, weight, reported, rules, trace, explain)
+            why = f"actual restates the target ({actual.text}); " + why
+    elif target.kind == "unparsed" or actual.kind == "unparsed":
+        bad = target if target.kind == "unparsed" else actual
+        method, why = "unscorable", f"cannot read {bad.text!r}: {bad.reason}"
+    else:
+        method, why = "unscorable", f"{target.kind} target {target.text!r} with {actual.kind} actual {actual.text!r}"
+    if method == "unscorable":
+        why += "; reported score kept"
+    result = IndicatorResult.model_construct(
+        index=index, level1=ind.level1, level2=ind.level2, level3=ind.level3, target=ind.target,
+        actual=ind.actual, weight=weight, reported_score=reported, computed_score=computed, method=method,
+        band=band, explanation=why, trace=trace, source=ind.source)
+    return Scored(result, ind, target, actual, category)
+
+
+def _same(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+def _band_score(category: str, weight: Decimal, reported: Decimal | None, rules: Rules,
+                trace: list[TraceStep], explain: bool) -> tuple[Decimal, tuple[Decimal, Decimal], str]:
+    spec = rules.spec.qualitative
+    b = spec.bands[category]
+    low, high = rules.round(b.low * weight), rules.round(b.high * weight)
+    top = category == rules.top_band
+    inside = reported is not None and low <= reported and (reported <= high if top else reported < high)
+    if inside and spec.keep_reported_in_band:
+        computed, why = reported, f"{category} band [{_d(low)}, {_d(high)}{']' if top else ')'}: reported {_d(reported)} kept"
+    elif reported is None:
+        computed = rules.round(b.point * weight)
+        why = f"{category} band: no reported score, point {_d(b.point)} × {_d(weight)} = {_d(computed)}"
+    elif reported < low:
+        computed, why = low, f"{category} band starts at {_d(low)}: reported {_d(reported)} raised"
+    else:
+        computed = high if top else high - rules.quantum
+        computed = min(computed, weight)
+        why = f"{category} band ends at {_d(high)}: reported {_d(reported)} lowered to {_d(computed)}"
+    if explain:
+        trace.append(TraceStep(rule=f"qualitative.bands.{category}", cite=rules.cite(spec.cite),
+                               inputs={"weight": _d(weight), "reported": _d(reported)},
+                               formula=f"[{_d(b.low)} × weight, {_d(b.high)} × weight]", result=_d(computed),
+                               note=why))
+    return computed, (low, high), why
+
+
+def _formula_score(target: ParsedValue, actual: ParsedValue, weight: Decimal, rules: Rules,
+                   trace: list[TraceStep], explain: bool) -> tuple[str, Decimal | None, str]:
+    op = target.operator
+    method = rules.method_by_operator.get(op) if op else rules.plain_method
+    if method is None:
+        return "unscorable", None, f"no scoring method for operator {op or '(none)'}"
+    _, t = target.in_base()
+    _, a = actual.in_base()
+    assert t is not None and a is not None
+    if rules.spec.scoring.negative_actual_as_zero and a < 0:
+        a = ZERO
+    formula = method.zero_target if t == 0 else method.formula
+    env = {"actual": a, "target": t, "weight": weight}
+    try:
+        raw = Decimal(formula(env))
+    except EvalError as exc:
+        return "unscorable", None, f"formula failed: {exc}"
+    capped = raw
+    if rules.spec.scoring.cap_at_weight:
+        capped = min(max(raw, ZERO), weight)
+    computed = rules.round(capped)
+    why = f"{method.name} ({op or 'no operator'}): actual {_d(a)} vs target {_d(t)} → {_d(computed)} of {_d(weight)}"
+    if explain:
+        trace.append(TraceStep(rule=f"scoring.methods.{method.name}" + (".zero_target" if t == 0 else ".formula"),
+                               cite=rules.cite(method.cite),
+                               inputs={k: _d(v) for k, v in env.items()}, formula=formula.source,
+                               result=_d(computed),
+                               note=None if capped == raw else f"capped from {_d(raw)} to [0, weight]"))
+    return method.name, computed, why
+
+
+def _range_score(target: ParsedValue, actual: ParsedValue, weight: Decimal, rules: Rules, vocab,
+                 trace: list[TraceStep], explain: bool) -> tuple[str, Decimal | None, str]:
+    if target.unit and actual.unit and target.unit != actual.unit:
+        return "unscorable", None, f"units do not compare: {target.unit} vs {actual.unit}"
+    lo, hi = target.low, target.high
+    if actual.kind == "range":
+        inside = lo <= actual.low and actual.high <= hi
+    else:
+        inside = lo <= actual.number <= hi
+    if not inside:
+        return "unscorable", None, f"actual {actual.text} outside the range {target.text}"
+    computed = rules.round(weight)
+    if explain:
+        trace.append(TraceStep(rule="scoring.range", inputs={"low": _d(lo), "high": _d(hi), "actual": actual.text},
+                               formula="weight if low ≤ actual ≤ high", result=_d(computed)))
+    return "range", computed, f"actual {actual.text} within {target.text} → full {_d(weight)}"
+
+
+# --- funding ---------------------------------------------------------------------------------------
+
+
+def _has_amounts(row: FundingRow | None) -> bool:
+    return row is not None and bool(row.annual_budget) and row.executed is not None
+
+
+def _pick_row(form: Form, match: list[str], rules: Rules) -> tuple[FundingRow | None, str]:
+    funding = form.funding
+    assert funding is not None
+    if "total" in match:
+        if _has_amounts(funding.total):
+            return funding.total, funding.total.label
+        if rules.spec.funding.use_breakdown_when_total_blank:
+            rows = [r for r in funding.breakdown if _has_amounts(r)]
+            if rows:
+                merged = FundingRow.model_construct(
+                    label=" + ".join(r.label for r in rows),
+                    initial_budget=None, target_declared=None, budget_compiled=None,
+                    annual_budget=sum((r.annual_budget for r in rows), ZERO),
+                    executed=sum((r.executed for r in rows), ZERO),
+                    balance=None, weight=rows[0].weight, execution_rate=rows[0].execution_rate,
+                    score=rows[0].score, deviation_reason=None, raw={}, source=rows[0].source)
+                return merged, "breakdown"
+        return funding.total, funding.total.label if funding.total else "total"
+    for row in funding.rows():
+        if any(m in "".join(row.label.split()) for m in match):
+            return row, row.label
+    return None, "/".join(match)
+
+
+def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingResult | None:
+    if form.funding is None or form.kind == "target_report" and not rules.spec.funding.rows:
+        return None
+    rows: list[FundingRowResult] = []
+    trace: list[TraceStep] = []
+    explanations: list[str] = []
+    total_weight = ZERO
+    total_score: Decimal | None = ZERO
+    first: tuple[FundingRow | None, str] | None = None
+    for rule in rules.spec.funding.rows:
+        row, basis = _pick_row(form, rule.match, rules)
+        first = first or (row, basis)
+        weight = rule.weight
+        total_weight += weight
+        reported_score = row.score if row is not None else None
+        reported_rate = row.execution_rate if row is not None else None
+        if row is not None and (reported_score is None or reported_rate is None):
+            # the 资金总额 row often carries no score or rate; the first 其中 row does
+            for other in form.funding.breakdown:
+                reported_score = reported_score if reported_score is not None else other.score
+                reported_rate = reported_rate if reported_rate is not None else other.execution_rate
+                break
+        if row is None or not _has_amounts(row):
+            rows.append(FundingRowResult.model_construct(
+                label=basis, annual_budget=row.annual_budget if row else None,
+                executed=row.executed if row else None, execution_rate=None, reported_rate=reported_rate,
+                weight=weight, reported_score=reported_score, computed_score=None))
+            explanations.append(f"{basis}: no 全年预算数/全年执行数 to score")
+            total_score = None
+            continue
+        env = {"executed": row.executed, "annual_budget": row.annual_budget,
+               "initial_budget": row.initial_budget or row.budget_compiled or row.target_declared or ZERO,
+               "weight": weight}
+        try:
+            rate = Decimal(rules.funding_rate(env))
+            raw = Decimal(rules.funding_formula({**env, "rate": rate}))
+        except EvalError as exc:
+            rows.append(FundingRowResult.model_construct(
+                label=basis, annual_budget=row.annual_budget, executed=row.executed, execution_rate=None,
+                reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=None))
+            explanations.append(f"{basis}: {exc}")
+            total_score = None
+            continue
+        computed = rules.round(min(max(raw, ZERO), weight))
+        percent = rules.round(rate * HUNDRED)
+        rows.append(FundingRowResult.model_construct(
+            label=basis, annual_budget=row.annual_budget, executed=row.executed, execution_rate=percent,
+            reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=computed))
+        explanations.append(f"{basis}: {_d(row.executed)}/{_d(row.annual_budget)} = {_d(percent)}% → "
+                            f"{_d(computed)} of {_d(weight)}")
+        if total_score is not None:
+            total_score += computed
+        if explain:
+            trace.append(TraceStep(rule="funding.rate", cite=rules.cite(rules.spec.funding.cite),
+                                   inputs={k: _d(v) for k, v in env.items()},
+                                   formula=rules.funding_rate.source, result=_d(rate)))
+            trace.append(TraceStep(rule="funding.formula", cite=rules.cite(rules.spec.funding.cite),
+                                   inputs={"rate": _d(rate), "weight": _d(weight)},
+                                   formula=rules.funding_formula.source, result=_d(computed)))
+    if not rows:
+        return None
+    main = rows[0]
+    reported_total_score = None
+    if all(r.reported_score is not None for r in rows):
+        reported_total_score = sum((r.reported_score for r in rows), ZERO)
+    return FundingResult.model_construct(
+        annual_budget=main.annual_budget, executed=main.executed, execution_rate=main.execution_rate,
+        reported_rate=main.reported_rate, weight=total_weight, reported_score=reported_total_score,
+        computed_score=rules.round(total_score) if total_score is not None else None,
+        basis=first[1] if first else None, explanation="; ".join(explanations), rows=rows, trace=trace)
+
+
+# --- adjustments -----------------------------------------------------------------------------------
+
+
+def _apply_indicator_adjustments(scored: list[Scored], rules: Rules, explain: bool) -> None:
+    """Deductions per indicator (e.g. −2 when the actual over-shoots the target by 30 %)."""
+    deductions = [a for a in rules.adjustments if a.kind == "deduct_indicator"]
+    if not deductions:
+        return
+    for s in scored:
+        r = s.result
+        if r.computed_score is None or not (s.target.is_number and s.actual.is_number):
+            continue
+        _, t = s.target.in_base()
+        _, a = s.actual.in_base()
+        ratio = a / t if t else ZERO
+        env = {"actual": a, "target": t, "weight": r.weight, "score": r.computed_score, "ratio": ratio,
+               "rate": ratio, "total": ZERO}
+        for adj in deductions:
+            try:
+                if not adj.when(env):
+                    continue
+                points = Decimal(adj.value(env))
+            except EvalError:
+                continue
+            before = r.computed_score
+            r.computed_score = rules.round(max(before - points, ZERO))
+            r.explanation += f"; {adj.name}: −{_d(points)}"
+            if explain:
+                r.trace.append(TraceStep(rule=f"adjustments.{adj.name}", cite=rules.cite(adj.cite),
+                                         inputs={k: _d(v) for k, v in env.items()},
+                                         formula=f"when {adj.when.source}: score − ({adj.value.source})",
+                                         result=_d(r.computed_score)))
+
+
+def _apply_caps(total: Decimal, form: Form, funding: FundingResult | None, scored: list[Scored],
+                rules: Rules, trace: list[TraceStep], explain: bool) -> Decimal:
+    caps = [a for a in rules.adjustments if a.kind == "cap_total"]
+    if not caps:
+        return total
+    rate = (funding.execution_rate / HUNDRED) if funding and funding.execution_rate is not None else None
+    if rate is None:
+        return total
+    env = {"total": total, "rate": rate,
+           "funding_score": funding.computed_score if funding and funding.computed_score is not None else ZERO,
+           "weight_sum": sum((s.result.weight or ZERO for s in scored), ZERO)}
+    for adj in caps:
+        try:
+            if not adj.when(env):
+                continue
+            cap = Decimal(adj.value(env))
+        except EvalError:
+            continue
+        if total > cap:
+            if explain:
+                trace.append(TraceStep(rule=f"adjustments.{adj.name}", cite=rules.cite(adj.cite),
+                                       inputs={k: _d(v) for k, v in env.items()},
+                                       formula=f"when {adj.when.source}: min(total, {adj.value.source})",
+                                       result=_d(cap)))
+            total = rules.round(cap)
+            env["total"] = total
+    return total
