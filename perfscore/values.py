@@ -8,7 +8,8 @@ structure of that file and the order in which a cell is read:
    whitespace character (ASCII, NBSP, full-width space, line breaks), drop the ``normalise.drop``
    characters and map ``normalise.characters`` (traditional → simplified). NFKC is not used: it would
    hide ``﹦`` (an alias to report) and turn ``㎡``/``²`` into digits. ``ParsedValue.text`` stays as printed.
-2. **Missing**: the whole cell is a ``missing`` entry or made only of ``missing_characters``.
+2. **Missing**: the cell is empty, or the whole cell is a ``missing`` entry or made only of
+   ``missing_characters``.
 3. **Qualitative, exact**: the whole cell is a ``qualitative`` term or a ``time.terms`` entry.
 4. **Time pattern**: the whole cell matches a ``time.patterns`` regex → qualitative ``target_word`` whose
    ``term`` is the normalised cell (``2023年度``, ``每月一次``, ``12月底之前完成``).
@@ -328,6 +329,8 @@ class Vocabulary:
                 if spec.get("note"):
                     self.alias_notes[alias.found] = str(spec["note"])
         self._prefix_ops = prefix
+        self._word_tokens = {n(str(t)) for t in (d.get("operator_words") or {})} if isinstance(
+            d.get("operator_words"), dict) else set()
         self._suffix_ops = suffix
         self._prefix_re = re.compile(_alternation(set(prefix)))
         self._qualifiers = {n(q) for q in strings("qualifiers", d.get("qualifiers"))} - {""}
@@ -481,8 +484,10 @@ class Vocabulary:
     def _parse(self, text: str) -> ParsedValue:
         s = self.normalise(text)
         # 2. missing
+        if not s:  # empty or only whitespace: always missing
+            return ParsedValue(text, "missing", normalised=s)
         if s in self._missing:
-            return ParsedValue(text, "missing", term=s or None, normalised=s)
+            return ParsedValue(text, "missing", term=s, normalised=s)
         if self._missing_chars and not s.strip(self._missing_chars):
             return ParsedValue(text, "missing", term=s, normalised=s)
         # 3. qualitative, exact
@@ -502,6 +507,8 @@ class Vocabulary:
             pv = self._comparison(text, s, num)
             if pv is not None:
                 return pv
+        elif _NUMBER.match(s, self._operator_end(s)):
+            return ParsedValue(text, "unparsed", reason="too long for a value", normalised=s)
         # 7. qualitative, prefix
         m = self._term_prefix_re.match(s)
         if m:
@@ -512,9 +519,14 @@ class Vocabulary:
             t = m.group()
             return ParsedValue(text, "qualitative", category=self._stems[t], term=t, normalised=s)
         # 8. unparsed
-        if self._prefix_re.match(s):
+        m = self._prefix_re.match(s)
+        if m and (m.group() not in self._word_tokens or m.end() == len(s)):
             return ParsedValue(text, "unparsed", reason="operator without a number", normalised=s)
         return ParsedValue(text, "unparsed", reason="free text", normalised=s)
+
+    def _operator_end(self, s: str) -> int:
+        m = self._prefix_re.match(s)
+        return m.end() if m else 0
 
     def _range(self, text: str, s: str, m: re.Match) -> ParsedValue:
         a, b = m.group("a"), m.group("b")
@@ -542,6 +554,8 @@ class Vocabulary:
             m = match(num, pos)
         m = _NUMBER.match(num, pos)
         if not m:
+            if len(found) == 3 and match(num, pos):
+                return ParsedValue(text, "unparsed", reason="too many operators", normalised=s)
             return None
         if m.group("ok") is None:
             return ParsedValue(text, "unparsed", reason="garbled number", normalised=s)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 _SPACES = " \t\u3000\u00a0\r\n"
@@ -80,28 +80,55 @@ def _log_distance(a: Decimal, b: Decimal) -> float:
     return abs(math.log10(float(a)) - math.log10(float(b)))
 
 
-def repair(text: str, refs: Iterable[Decimal], agree: callable | None = None) -> tuple[Decimal | None, str]:
+def _digits(value: Decimal) -> str:
+    """Significant digits of a figure: ``79.988524`` → ``79988524``."""
+    return re.sub(r"\D", "", format(value.normalize(), "f")).strip("0")
+
+
+def repair(text: str, refs: Iterable[Decimal], agree: Callable[[Decimal], bool] | None = None,
+           loose_refs: Iterable[Decimal] = ()) -> tuple[Decimal | None, str]:
     """Value of a garbled number and how it was chosen.
 
-    1. a candidate equal to a reference figure printed nearby (e.g. the breakdown ``321.013328``);
-    2. else, when ``agree`` is given, the candidate for which ``agree(value)`` is true (e.g. the
+    1. a candidate equal to a figure printed nearby (``refs``, e.g. the breakdown ``321.013328``), or
+       printed elsewhere in the document (``loose_refs``);
+    2. else, when ``agree`` is given, the one candidate for which ``agree(value)`` is true (e.g. the
        execution rate it implies matches the printed rate);
-    3. else the candidate closest in magnitude to the reference figures.
+    3. else a long figure printed elsewhere whose digits are the garbled digits less one stray digit
+       (``79.98852.24`` → ``79.988524``), of the same magnitude as the figures nearby;
+    4. else the candidate closest in magnitude to the figures nearby.
     Returns (None, reason) when nothing can be said.
     """
     cands = candidates(text)
     if not cands:
         return None, "no digits"
-    refs = [r for r in refs if r is not None and r > 0]
-    for c in cands:
-        for r in refs:
-            if c == r:
-                return c, f"equals the figure {r} printed nearby"
+    near = [r for r in refs if r is not None and r > 0]
+    far = [r for r in loose_refs if r is not None and r > 0]
+    for pool, where in ((near, "printed nearby"), (far, "printed elsewhere in the document")):
+        for c in cands:
+            for r in pool:
+                if c == r:
+                    return c, f"equals the figure {r} {where}"
     if agree is not None:
         agreeing = [c for c in cands if agree(c)]
         if len(agreeing) == 1:
             return agreeing[0], "agrees with the printed execution rate"
-    if refs:
-        best = min(cands, key=lambda c: min(_log_distance(c, r) for r in refs))
-        return best, "magnitude of the other figures printed nearby"
+    digits = re.sub(r"\D", "", _core(text))
+    shorter = {digits[:i] + digits[i + 1:] for i in range(len(digits))}
+    for r in sorted(set(near + far)):
+        rd = _digits(r)
+        if len(rd) >= 6 and rd in shorter and (not near or min(_log_distance(r, n) for n in near) < 0.5):
+            return r, f"its digits are those of {r} printed elsewhere, less one stray digit"
+    if near:
+        best = min(cands, key=lambda c: min(_log_distance(c, r) for r in near))
+        return best, "decimal point placed to match the magnitude of the figures nearby"
     return None, "no figure nearby to place the decimal point"
+
+
+def long_figures(text: str) -> list[Decimal]:
+    """Clean figures with at least six significant digits printed anywhere in ``text`` (repair references)."""
+    out: set[Decimal] = set()
+    for m in re.finditer(r"(?<![\d.,])\d[\d,]*\.\d+(?![\d.,]*\d)|(?<![\d.,])\d{6,}(?![\d.,])", text):
+        value = parse_number(m.group(0))
+        if value is not None and len(_digits(value)) >= 6:
+            out.add(value)
+    return sorted(out)

@@ -195,20 +195,23 @@ def _parent_path(parent: str, child_file: str) -> Path:
     return resolve_path(parent)
 
 
-def resolve_data(path: Path, problems: list[Problem], stack: tuple[str, ...] = ()
-                 ) -> tuple[dict[str, Any], dict[KeyPath, tuple[str, int, int]]]:
-    """The file's data with every parent merged under it, and where each key was written."""
+def _linearize(path: Path, problems: list[Problem], stack: tuple[str, ...],
+               files: dict[str, LoadedFile], order: list[str]) -> None:
+    """Ancestors before descendants, each file once (so a shared grandparent is not re-applied over
+    a sibling's overrides): `extends: [a, b]` merges national, a, b, then the file itself."""
     key = str(path.resolve())
     if key in stack:
         chain = " → ".join(Path(s).stem for s in (*stack, key))
         problems.append(Problem(f"circular extends: {chain}", str(path), None, None, ("extends",)))
-        return {}, {}
+        return
     if len(stack) > MAX_PARENTS_DEPTH:
         problems.append(Problem("extends nested too deeply", str(path), None, None, ("extends",)))
-        return {}, {}
-    loaded: LoadedFile | None = load_file(path, problems)
+        return
+    if key in files:
+        return
+    loaded = load_file(path, problems)
     if loaded is None:
-        return {}, {}
+        return
     parents = loaded.data.get("extends") or []
     if isinstance(parents, str):
         parents = [parents]
@@ -216,8 +219,7 @@ def resolve_data(path: Path, problems: list[Problem], stack: tuple[str, ...] = (
         pos = loaded.positions.get(("extends",), (loaded.file, 0, 0))
         problems.append(Problem("extends must be a rule set name or a list of names", *pos, ("extends",)))
         parents = []
-    merged: dict[str, Any] = {}
-    positions: dict[KeyPath, tuple[str, int, int]] = {}
+    loaded.data["extends"] = parents
     for parent in parents:
         try:
             parent_path = _parent_path(parent, loaded.file)
@@ -225,13 +227,25 @@ def resolve_data(path: Path, problems: list[Problem], stack: tuple[str, ...] = (
             pos = loaded.positions.get(("extends",), (loaded.file, 0, 0))
             problems.append(Problem(exc.problems[0], *pos, ("extends",)))
             continue
-        data, pos = resolve_data(parent_path, problems, (*stack, key))
-        merged = deep_merge(merged, data)
-        positions.update(pos)
-    own = dict(loaded.data)
-    own["extends"] = parents
-    merged = deep_merge(merged, own)
-    positions.update(loaded.positions)
+        _linearize(parent_path, problems, (*stack, key), files, order)
+    files[key] = loaded
+    order.append(key)
+
+
+def resolve_data(path: Path, problems: list[Problem]
+                 ) -> tuple[dict[str, Any], dict[KeyPath, tuple[str, int, int]]]:
+    """The file's data with every ancestor merged under it, and where each key was written."""
+    files: dict[str, LoadedFile] = {}
+    order: list[str] = []
+    _linearize(path, problems, (), files, order)
+    merged: dict[str, Any] = {}
+    positions: dict[KeyPath, tuple[str, int, int]] = {}
+    if order and "name" not in files[order[-1]].data:
+        problems.append(Problem("required key 'name' is missing (a rule set names itself; it is not inherited)",
+                                str(path), 1, 1, ("name",)))
+    for key in order:
+        merged = deep_merge(merged, files[key].data)
+        positions.update(files[key].positions)
     return merged, positions
 
 
@@ -359,10 +373,19 @@ def check_rules(name_or_path: str | Path) -> tuple[Rules | None, list[Problem]]:
     data, positions = resolve_data(path, problems)
     if problems and not data:
         return None, problems
-    try:
-        spec = RuleSet.model_validate(data)
-    except ValidationError as exc:
-        problems.extend(validation_problems(exc, positions, str(path)))
+    spec = None
+    for _ in range(20):  # drop what pydantic refuses and validate again, so all problems show at once
+        try:
+            spec = RuleSet.model_validate(data)
+            break
+        except ValidationError as exc:
+            new = [p for p in validation_problems(exc, positions, str(path)) if str(p) not in map(str, problems)]
+            problems.extend(new)
+            stripped = _without(data, [tuple(e["loc"]) for e in exc.errors()])
+            if not new or stripped == data:
+                break
+            data = stripped
+    if spec is None:
         return None, problems
     problems.extend(semantic_problems(spec, positions, str(path)))
     formula_problems = _formula_problems(spec, positions, str(path))
@@ -370,6 +393,26 @@ def check_rules(name_or_path: str | Path) -> tuple[Rules | None, list[Problem]]:
     if problems:
         return None, problems
     return Rules(spec, origin=str(path)), problems
+
+
+def _without(data: Any, locations: list[KeyPath]) -> Any:
+    """A copy of the data without the keys at `locations` (those pydantic refused)."""
+    import copy
+
+    data = copy.deepcopy(data)
+    for loc in locations:
+        node = data
+        for part in loc[:-1]:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                node = None
+                break
+        if isinstance(node, dict):
+            node.pop(loc[-1], None)
+        elif isinstance(node, list) and isinstance(loc[-1], int) and loc[-1] < len(node):
+            node[loc[-1]] = None
+    return data
 
 
 def _formula_problems(spec: RuleSet, positions: dict[KeyPath, tuple[str, int, int]],
