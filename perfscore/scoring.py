@@ -315,8 +315,9 @@ def _apply_indicator_adjustments(scored: list[Scored], rules: Rules, explain: bo
         _, t = s.target.in_base()
         _, a = s.actual.in_base()
         ratio = a / t if t else ZERO
+        direction = -1 if s.target.operator in ("<=", "<") else 1
         env = {"actual": a, "target": t, "weight": r.weight, "score": r.computed_score, "ratio": ratio,
-               "rate": ratio, "total": ZERO}
+               "direction": Decimal(direction)}
         for adj in deductions:
             try:
                 if not adj.when(env):

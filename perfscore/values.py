@@ -4,7 +4,7 @@
 words, aliases, units and terms are lives in ``indicators/vocabulary.yaml``; this module only knows the
 structure of that file and the order in which a cell is read:
 
-1. **Normalise** (``_normaliser``): fold full-width ASCII (U+FF01–FF5E) to ASCII, remove every
+1. **Normalise** (``Vocabulary.normalise``): fold full-width ASCII (U+FF01–FF5E) to ASCII, remove every
    whitespace character (ASCII, NBSP, full-width space, line breaks), drop the ``normalise.drop``
    characters and map ``normalise.characters`` (traditional → simplified). NFKC is not used: it would
    hide ``﹦`` (an alias to report) and turn ``㎡``/``²`` into digits. ``ParsedValue.text`` stays as printed.
@@ -21,7 +21,9 @@ structure of that file and the order in which a cell is read:
    part, or digits grouped by thousands (``1,035.8``); anything else made of digits, dots and commas
    (``3,20.6,71591``, ``79.98852.24``) is "garbled number": the parser never guesses.
    The unit is a ``units`` entry (optionally ``/per``), else kept as printed when it is only letters
-   and at most ``unknown_unit_max_length`` long; otherwise "text after the number".
+   and at most ``unknown_unit_max_length`` long; otherwise "text after the number". Trailing
+   ``trailing_punctuation`` is ignored here ("100%。"). Cells longer than ``MAX_NUMERIC_LENGTH`` that
+   start like a number are "too long for a value".
 7. **Qualitative, prefix**: the cell starts with a term followed by a ``term_separators`` character
    (``达成预期指标，…``), or starts with a ``stems`` entry (``部分达成预期目标并有一定效果``).
 8. Anything else is ``unparsed`` with a short reason.

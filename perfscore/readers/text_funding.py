@@ -16,7 +16,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from itertools import combinations
 
-from perfscore.model import Funding, FundingRow
+from perfscore.model import Funding, FundingRow, SourceRef
 from perfscore.readers import text_numbers as num
 from perfscore.readers.text_table import Row, norm
 
@@ -74,8 +74,9 @@ def clean_label(text: str) -> str:
 class FundingParser:
     """Reads the funding block from its header row(s) and data rows."""
 
-    def __init__(self, note: Note, document_refs: list[Decimal] | None = None):
+    def __init__(self, note: Note, source: Callable[[int], SourceRef], document_refs: list[Decimal] | None = None):
         self.note = note
+        self.source = source
         self.document_refs = list(document_refs or [])
 
     # ------------------------------------------------------------------ header
@@ -144,7 +145,7 @@ class FundingParser:
             for c in cells:  # 其中：一般公共预算：321.013328 (amount printed inside the label cell)
                 m = _INLINE.match(c.replace(" ", ""))
                 if m and num.number_like(m.group("value")):
-                    frow = FundingRow(label=clean_label(m.group("label")))
+                    frow = FundingRow(label=clean_label(m.group("label")), source=self.source(row.line))
                     garbled = self._put(frow, "annual_budget", m.group("value"))
                     out.append((frow, row, garbled))
             return out
@@ -154,7 +155,7 @@ class FundingParser:
         after = numbers[-1][0]
         reason = " ".join(c for c in cells[after + 1:] if c and not num.number_like(c)) or None
         assign, how = self._best_assignment(cells, numbers, pos, order, clean)
-        frow = FundingRow(label=label, deviation_reason=reason)
+        frow = FundingRow(label=label, deviation_reason=reason, source=self.source(row.line))
         garbled: dict[str, str] = {}
         for field, text in assign.items():
             garbled.update(self._put(frow, field, text))
@@ -231,15 +232,13 @@ class FundingParser:
             label = clean_label(pairs[0][0])
             if k == 0 or re.fullmatch(r"预算数?", label):
                 label = clean_label(title or "资金总额")
-            frow = FundingRow(label=label)
+            frow = FundingRow(label=label, source=self.source(row.line))
             for field, (_, text) in zip(("annual_budget", "executed"), pairs):
                 if text:
                     frow_value = num.parse_number(text)
                     if frow_value is None and num.is_garbled(text):
                         frow.raw[field] = text
                     setattr(frow, field, frow_value)
-            frow.source = None
-            row.extra["funding_row"] = frow
             if funding.total is None and k == 0:
                 funding.total = frow
             else:

@@ -12,7 +12,7 @@ import html
 import re
 
 # ASCII punctuation that starts Markdown markup (CommonMark lets any of it be backslash-escaped)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[<>|~&])")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

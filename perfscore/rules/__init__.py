@@ -19,13 +19,13 @@ from pydantic import BaseModel, ValidationError
 import perfscore
 from perfscore.errors import RulesError
 from perfscore.rules.formulas import Formula, FormulaError
-from perfscore.rules.loader import MAX_PARENTS_DEPTH, KeyPath, LoadedFile, Problem, deep_merge, load_file
+from perfscore.rules.loader import MAX_PARENTS_DEPTH, VALUE, KeyPath, LoadedFile, Problem, deep_merge, load_file
 from perfscore.rules.model import RuleSet
 
 INDICATOR_NAMES = frozenset({"actual", "target", "weight"})
 FUNDING_RATE_NAMES = frozenset({"executed", "annual_budget", "initial_budget", "weight"})
 FUNDING_NAMES = frozenset({"rate", "executed", "annual_budget", "initial_budget", "weight"})
-DEDUCT_NAMES = frozenset({"actual", "target", "weight", "score", "ratio", "rate", "total"})
+DEDUCT_NAMES = frozenset({"actual", "target", "weight", "score", "ratio", "direction"})
 CAP_NAMES = frozenset({"total", "rate", "funding_score", "weight_sum"})
 
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
@@ -433,7 +433,7 @@ def _formula_problems(spec: RuleSet, positions: dict[KeyPath, tuple[str, int, in
         try:
             Formula(source, names)
         except FormulaError as exc:
-            file, line, col = positions.get(path, (default_file, None, None))
+            file, line, col = positions.get((*path, VALUE)) or positions.get(path, (default_file, None, None))
             out.append(Problem(f"formula {source!r}: {exc}", file, line, col, path))
     return out
 

@@ -21,6 +21,7 @@ MAX_DEPTH = 40
 MAX_SCALAR = 10_000
 MAX_PARENTS_DEPTH = 16
 
+VALUE = "<value>"  # key-path suffix under which a scalar value's own position is kept
 Position = tuple[str, int, int]  # file, line, column (1-based)
 KeyPath = tuple[Any, ...]
 
@@ -104,6 +105,9 @@ class _Walker:
                 else:
                     keys[key] = key_node
                 self.positions.setdefault(sub, pos)
+                if isinstance(value_node, yaml.ScalarNode):  # formulas point at the value, not the key
+                    self.positions.setdefault((*sub, VALUE), (self.file, value_node.start_mark.line + 1,
+                                                              value_node.start_mark.column + 1))
                 self.record(value_node, sub, seen)
         elif isinstance(node, yaml.SequenceNode):
             for index, child in enumerate(node.value):

@@ -129,8 +129,10 @@ class Adjustment(Cited):
 
     name: str
     kind: Literal["deduct_indicator", "cap_total"]
-    when: str = Field(description="boolean formula; indicator names for deduct_indicator, form names for cap_total")
-    value: str = Field(description="points to deduct, or the cap")
+    when: str = Field(description="boolean formula. deduct_indicator sees actual, target, weight, score, "
+                                  "ratio (actual/target), direction (1 for ≥ > =, −1 for ≤ <); cap_total sees "
+                                  "total, rate (execution rate as a fraction), funding_score, weight_sum")
+    value: str = Field(description="points to deduct, or the cap on the total")
 
 
 class RuleSet(_Rule):

@@ -1,0 +1,96 @@
+"""Writers: a Document (or one Form) to an .xlsx workbook, a .docx document or YAML.
+
+``export(doc, path, to, source=...)`` writes atomically (a temporary file in the target directory, then
+``os.replace``) and refuses to overwrite the file the forms were read from. xlsx and docx print every
+form in the standard layout of :mod:`perfscore.writers.layout`; YAML is the model itself and reads back
+equal through :mod:`perfscore.readers.structured`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from pathlib import Path
+
+from perfscore.errors import PerfscoreError
+from perfscore.model import Document, Form
+
+__all__ = ["FORMATS", "WriteError", "export", "as_document"]
+
+FORMATS: dict[str, str] = {
+    "xlsx": "perfscore.writers.xlsx",
+    "docx": "perfscore.writers.docx",
+    "yaml": "perfscore.writers.yaml",
+}
+_ALIASES = {"yml": "yaml", "xlsm": "xlsx", "excel": "xlsx", "word": "docx"}
+
+
+class WriteError(PerfscoreError):
+    """An export could not be written; the message is one line naming the output file."""
+
+    def __init__(self, file: str, message: str):
+        self.file, self.detail = file, message
+        super().__init__(f"{file}: {message}")
+
+
+def as_document(doc: Document | Form) -> Document:
+    return doc if isinstance(doc, Document) else Document(forms=[doc])
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def export(doc: Document | Form, path: str | Path, to: str | None = None, *,
+           source: str | Path | None = None) -> Path:
+    """Write ``doc`` to ``path`` as ``to`` ("xlsx", "docx" or "yaml"; default: from the suffix).
+
+    ``source`` is the file the forms were read from: writing over it is refused. Returns the path.
+    """
+    path = Path(path)
+    fmt = (to or path.suffix.lstrip(".")).lower()
+    fmt = _ALIASES.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise WriteError(str(path), f"unknown export format {to or path.suffix!r}: choose xlsx, docx or yaml")
+    document = as_document(doc)
+    inputs = [Path(source)] if source is not None else []
+    if document.source is not None and document.source.file:
+        inputs.append(Path(document.source.file))
+    for src in inputs:
+        if _same_file(src, path):
+            raise WriteError(str(path), "refusing to overwrite the input file; choose another output path")
+    parent = path.parent
+    if not parent.is_dir():
+        raise WriteError(str(path), f"directory {str(parent)!r} does not exist")
+    if path.is_dir():
+        raise WriteError(str(path), "is a directory")
+    module = importlib.import_module(FORMATS[fmt])
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:
+        raise WriteError(str(path), f"cannot write here: {exc.strerror or exc}") from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        module.write(document, tmp)
+        mode = 0o644
+        if path.exists():
+            mode = path.stat().st_mode & 0o777
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except PerfscoreError:
+        tmp.unlink(missing_ok=True)
+        raise
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise WriteError(str(path), f"cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,127 @@
+"""Forms to an .xlsx workbook: one sheet per form in the standard layout, with merged cells.
+
+Amounts and points are written as numbers (openpyxl turns the Decimal into the cell's number only at
+the file boundary); text is always text: a value starting with ``= + - @`` is stored as a string with
+Excel's quote prefix so it is never taken for a formula.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from perfscore.model import Document
+from perfscore.writers.layout import Layout, cell_text, layout_form
+
+__all__ = ["write", "sheet_title"]
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """A valid, unique sheet name (≤ 31 characters, no []:*?/\\, not blank)."""
+    base = _BAD_SHEET_CHARS.sub("_", name).strip().strip("'") or "Sheet"
+    base = base[:31]
+    title, n = base, 1
+    while title.lower() in used:
+        n += 1
+        suffix = f"({n})"
+        title = base[: 31 - len(suffix)] + suffix
+    used.add(title.lower())
+    return title
+
+
+def _text_units(text: str) -> float:
+    return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
+
+
+def write(doc: Document, path: Path) -> None:
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    except ImportError:
+        from perfscore.writers import WriteError
+
+        raise WriteError(str(path), "writing xlsx needs openpyxl: pip install 'perfscore[excel]'") from None
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    fonts = {
+        "title": Font(name="宋体", size=14, bold=True),
+        "year": Font(name="宋体", size=10),
+        "header": Font(name="宋体", size=10, bold=True),
+        "label": Font(name="宋体", size=10),
+        "text": Font(name="宋体", size=10),
+        "number": Font(name="宋体", size=10),
+    }
+    aligns = {
+        "title": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "year": Alignment(horizontal="center", vertical="center"),
+        "header": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "label": Alignment(horizontal="center", vertical="center", wrap_text=True),
+        "text": Alignment(horizontal="left", vertical="center", wrap_text=True),
+        "number": Alignment(horizontal="right", vertical="center"),
+    }
+    header_fill = PatternFill("solid", fgColor="F2F2F2")
+    used: set[str] = set()
+    if not doc.forms:
+        wb.create_sheet("Sheet")
+    for form in doc.forms:
+        ws = wb.create_sheet(sheet_title(form.name or "Sheet", used))
+        lay = layout_form(form)
+        _fill(ws, lay, fonts, aligns, border, header_fill)
+    wb.save(path)
+
+
+def _fill(ws, lay: Layout, fonts, aligns, border, header_fill) -> None:  # noqa: ANN001
+    from openpyxl.utils import get_column_letter
+
+    for r, row in enumerate(lay.rows):
+        for c, value in enumerate(row):
+            role = lay.roles[r][c]
+            cell = ws.cell(row=r + 1, column=c + 1)
+            if value is not None and value != "":
+                if isinstance(value, Decimal):
+                    cell.value = value
+                else:
+                    text = str(value)
+                    cell.value = text
+                    if text[:1] in ("=", "+", "-", "@"):
+                        cell.data_type = "s"
+                        cell.quotePrefix = True
+            cell.font = fonts[role]
+            cell.alignment = aligns[role]
+            if r >= lay.title_rows:
+                cell.border = border
+                if role == "header":
+                    cell.fill = header_fill
+    for r0, c0, r1, c1 in lay.merges:
+        ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+    for c, width in enumerate(lay.col_widths):
+        ws.column_dimensions[get_column_letter(c + 1)].width = width
+    # row heights: Excel does not grow merged cells to fit wrapped text, so estimate them
+    spans: dict[tuple[int, int], tuple[int, int]] = {}
+    for r0, c0, r1, c1 in lay.merges:
+        spans[(r0, c0)] = (r1 - r0 + 1, c1 - c0 + 1)
+    for r, row in enumerate(lay.rows):
+        lines = 1.0
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            nrows, ncols = spans.get((r, c), (1, 1))
+            width = sum(lay.col_widths[c:c + ncols]) or 10
+            text = cell_text(value)
+            need = sum(max(1, math.ceil(_text_units(part) / width)) for part in text.split("\n"))
+            lines = max(lines, need / nrows)
+        height = 15 * lines + 3 if lines > 1 else (24 if lay.roles[r][0] == "title" else None)
+        if height:
+            ws.row_dimensions[r + 1].height = min(height, 409)
+    ws.sheet_view.showGridLines = False
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
