@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from perfscore import catalogue
 from perfscore.model import Document, Form, SourceRef
-from perfscore.results import Finding, FormResult
+from perfscore.results import Finding, FormResult, build
 
 if TYPE_CHECKING:
     from perfscore.rules import Rules
@@ -42,7 +42,7 @@ class _Sink:
     def add(self, code: str, message: str, *, indicator: str | None = None, location: SourceRef | None = None,
             severity: str | None = None, **numbers: object) -> None:
         spec = catalogue.get(code)
-        self.items.append(Finding.model_construct(
+        self.items.append(build(Finding,
             code=code, severity=severity or (spec.severity if spec else "info"), message=message,
             form=self.form.name, indicator=indicator, location=location or self.form.source,
             numbers=_n(**numbers)))

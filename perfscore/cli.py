@@ -78,7 +78,7 @@ def score(
     select: Annotated[Optional[list[str]], typer.Option("--select", help="only these finding codes")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="drop these finding codes")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="show the rule, inputs and formula behind each score")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="worker processes (0: one per core)")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="worker processes (default 0: one per core)")] = 0,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bar (default: on a terminal)")] = None,
 ) -> None:
     """Re-score forms and report findings."""

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from perfscore.errors import RulesError
 
@@ -33,8 +33,18 @@ class IndicatorKind(BaseModel):
 class Library(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kinds: list[IndicatorKind] = Field(default_factory=list)
+    _cache: dict = PrivateAttr(default_factory=dict)
 
     def kind_of(self, level1: str | None, level2: str | None, level3: str | None) -> IndicatorKind | None:
+        key = (level1, level2, level3)
+        cache = self._cache
+        if key not in cache:
+            if len(cache) > 100_000:
+                cache.clear()
+            cache[key] = self._kind_of(level1, level2, level3)
+        return cache[key]
+
+    def _kind_of(self, level1: str | None, level2: str | None, level3: str | None) -> IndicatorKind | None:
         labels = ["".join((x or "").split()) for x in (level1, level2, level3)]
         for kind in self.kinds:
             for words, label in zip((kind.match.level1, kind.match.level2, kind.match.level3), labels, strict=True):

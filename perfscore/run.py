@@ -80,10 +80,15 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
 
 
 def _results(files: list[str], rules, explain: bool, jobs: int) -> Iterator[DocumentResult]:
-    if jobs != 1:
-        from perfscore.parallel import run_parallel
+    """Worker processes pay off for batches: a directory, a stream or several files. One small file
+    is scored in-process whatever --jobs says, since starting workers would cost more than it saves."""
+    batch = len(files) > 1 or any(f == "-" or Path(f).is_dir() or f.endswith(".jsonl") for f in files)
+    if jobs != 1 and batch:
+        from perfscore.parallel import default_jobs, run_parallel
 
-        return run_parallel(files, rules, explain=explain, jobs=jobs)
+        jobs = jobs or default_jobs()
+        if jobs > 1:
+            return run_parallel(files, rules, explain=explain, jobs=jobs)
     return run(files, rules, explain=explain)
 
 

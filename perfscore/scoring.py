@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from perfscore.model import Form, FundingRow, Indicator
-from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep
+from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep, build
 from perfscore.rules import Rules
 from perfscore.rules.formulas import EvalError
 from perfscore.values import ParsedValue
@@ -57,7 +57,7 @@ def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
                                                          "indicators": _d(sum((p for p in parts if p is not None), ZERO))},
                                    formula="funding + Σ indicators", result=_d(total)))
         total = _apply_caps(total, form, funding, scored, rules, trace, explain)
-    result = FormResult.model_construct(
+    result = build(FormResult,
         name=form.name, kind=form.kind, unit=form.unit, year=form.year, source=form.source,
         rules=rules.name, funding=funding, indicators=[s.result for s in scored],
         reported_total=form.reported_total, computed_total=total,
@@ -111,7 +111,7 @@ def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = Fa
         method, why = "unscorable", f"{target.kind} target {target.text!r} with {actual.kind} actual {actual.text!r}"
     if method == "unscorable":
         why += "; reported score kept"
-    result = IndicatorResult.model_construct(
+    result = build(IndicatorResult,
         index=index, level1=ind.level1, level2=ind.level2, level3=ind.level3, target=ind.target,
         actual=ind.actual, weight=weight, reported_score=reported, computed_score=computed, method=method,
         band=band, explanation=why, trace=trace, source=ind.source)
@@ -251,7 +251,7 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
                 reported_rate = reported_rate if reported_rate is not None else other.execution_rate
                 break
         if row is None or not _has_amounts(row):
-            rows.append(FundingRowResult.model_construct(
+            rows.append(build(FundingRowResult,
                 label=basis, annual_budget=row.annual_budget if row else None,
                 executed=row.executed if row else None, execution_rate=None, reported_rate=reported_rate,
                 weight=weight, reported_score=reported_score, computed_score=None))
@@ -265,7 +265,7 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
             rate = Decimal(rules.funding_rate(env))
             raw = Decimal(rules.funding_formula({**env, "rate": rate}))
         except EvalError as exc:
-            rows.append(FundingRowResult.model_construct(
+            rows.append(build(FundingRowResult,
                 label=basis, annual_budget=row.annual_budget, executed=row.executed, execution_rate=None,
                 reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=None))
             explanations.append(f"{basis}: {exc}")
@@ -273,7 +273,7 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
             continue
         computed = rules.round(min(max(raw, ZERO), weight))
         percent = rules.round(rate * HUNDRED)
-        rows.append(FundingRowResult.model_construct(
+        rows.append(build(FundingRowResult,
             label=basis, annual_budget=row.annual_budget, executed=row.executed, execution_rate=percent,
             reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=computed))
         explanations.append(f"{basis}: {_d(row.executed)}/{_d(row.annual_budget)} = {_d(percent)}% → "
@@ -293,7 +293,7 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
     reported_total_score = None
     if all(r.reported_score is not None for r in rows):
         reported_total_score = sum((r.reported_score for r in rows), ZERO)
-    return FundingResult.model_construct(
+    return build(FundingResult,
         annual_budget=main.annual_budget, executed=main.executed, execution_rate=main.execution_rate,
         reported_rate=main.reported_rate, weight=total_weight, reported_score=reported_total_score,
         computed_score=rules.round(total_score) if total_score is not None else None,

@@ -18,8 +18,10 @@ every form in it, in any position and any number per grid, by the labels the for
 
 Columns are mapped by header label, never by position, so extra columns (度量单位, 指标性质, a leading
 caption column) and missing ones (a single 年度指标值 column) are handled. Numbers become Decimals
-(``%``, ``分``, ``万元`` and thousands separators stripped); a number that had to be repaired or could
-not be read leaves a :class:`~perfscore.model.ReadNote`.
+(``%``, ``分``, ``万元`` and thousands separators stripped). Repairs and gaps leave a
+:class:`~perfscore.model.ReadNote`: ``repair-number`` (separators in impossible places dropped),
+``repair-label-shift`` (a 三级/二级 label in the wrong column put back), ``read-incomplete`` (a number that
+cannot be read, a form without a name).
 """
 
 from __future__ import annotations
@@ -257,9 +259,10 @@ _GRADE = re.compile(r"^(优秀|优|良好|良|中等|中|差|较差|合格|不�
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?")
 _YEAR_ONLY = re.compile(r"^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$")
 _YEAR_PAREN = re.compile(r"\s*[（(]\s*((?:19|20)\d{2})\s*年度?\s*[)）]\s*")
-_TITLE = re.compile(r"(自评表|自评情况表|完成情况表|目标表|绩效评价表)\s*([（(]\s*\d{4}\s*年度?\s*[)）])?\s*$")
+_TITLE = re.compile(
+    r"(自评表|自评情况表|完成情况表|绩效目标表|绩效评价表|绩效目标完成情况)\s*([（(]\s*\d{4}\s*年度?\s*[)）])?\s*$")
 _TITLE_SUFFIX = re.compile(
-    r"(?:项目支出|部门整体支出|整体支出|部门|项目)?(?:绩效)?(?:自评表|自评情况表|目标完成情况表|完成情况表|绩效评价表)$")
+    r"(?:项目支出|部门整体支出|整体支出|部门|项目)?(?:绩效)?(?:自评表|自评情况表|目标完成情况表?|完成情况表|绩效评价表)$")
 _ATTACHMENT = re.compile(r"^附件\s*[\d一二三四五六七八九十]*\s*[:：]?\s*")
 _UNIT_IN_CAPTION = re.compile(r"[（(]\s*(万元|元|千元|亿元)\s*[)）]")
 _LEVEL2_ONLY = {"数量指标", "质量指标", "时效指标", "经济效益指标", "社会效益指标", "生态效益指标",
@@ -401,7 +404,6 @@ class _Builder:
     stage: str = "head"  # head, funding, goals, indicators, done
     fund_map: _ColumnMap | None = None
     fund_labels: list[int] = field(default_factory=list)
-    fund_caption: str = ""
     fund_pair: dict[str, int] | None = None
     fund_pair_label: int | None = None
     funding: Funding | None = None
@@ -433,7 +435,7 @@ class _Builder:
             self.notes.append(ReadNote(code="repair-number", field=fieldname, source=self.ref(r),
                                        message=f"number {text!r} read as {_plain(value)}"))  # type: ignore[arg-type]
         elif status == "unreadable":
-            self.notes.append(ReadNote(code="unreadable-number", field=fieldname, source=self.ref(r),
+            self.notes.append(ReadNote(code="read-incomplete", field=fieldname, source=self.ref(r),
                                        message=f"cannot read {text!r} as a number"))
         if status and raw is not None and key:
             raw[key] = text
@@ -496,7 +498,6 @@ class _Builder:
         m = _UNIT_IN_CAPTION.search(unicodedata.normalize("NFKC", " ".join(v for _, v in distinct)))
         if m:
             self.funding.unit = m.group(1)
-        self.fund_caption = label_key(caption)
         # Pair layout (预算数: | 89.496 | 执行数: | 89.496): the values sit beside the labels.
         pair: dict[str, int] = {}
         for i, (c, v) in enumerate(distinct):
@@ -652,15 +653,15 @@ class _Builder:
             elif l1 and not _looks_like_level(l1) and not (c1 is not None and grid.covered_from_above(r, c1)):
                 l3, l1 = l1, ""
             if l3:
-                self.notes.append(ReadNote(code="shifted-label", field=f"indicators[{index}].level3",
+                self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level3",
                                            source=self.ref(r),
                                            message=f"三级指标 {l3!r} printed in the 一级/二级 column"))
             else:
-                self.notes.append(ReadNote(code="missing-label", field=f"indicators[{index}].level3",
+                self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level3",
                                            source=self.ref(r), message="row has values but no 三级指标"))
         if l1 and not l2 and l1 in _LEVEL2_ONLY and self.carry1 and l1 != self.carry1 and (
                 c1 is not None and not grid.covered_from_above(r, c1)):
-            self.notes.append(ReadNote(code="shifted-label", field=f"indicators[{index}].level2",
+            self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level2",
                                        source=self.ref(r),
                                        message=f"二级指标 {l1!r} printed in the 一级指标 column"))
             l1, l2 = "", l1
@@ -745,7 +746,7 @@ class _Builder:
             name = derived or None
         if not name:
             name = hint or ""
-            self.notes.append(ReadNote(code="missing-name", source=self.ref(self.first_row),
+            self.notes.append(ReadNote(code="read-incomplete", source=self.ref(self.first_row),
                                        message=f"no 项目名称 found; named {name!r}" if name
                                        else "no 项目名称 found"))
         return Form(kind=kind, name=name, title=self.title, department=self.department, unit=self.unit,

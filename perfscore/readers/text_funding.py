@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
@@ -28,6 +29,18 @@ _INLINE = re.compile(r"^(?P<label>.*?)[:：]\s*(?P<value>[\d.,，]+)\s*(?:万元
 _LABEL_PREFIX = re.compile(r"^(?:其中\s*[:：\-－—]?\s*)+")
 
 Note = Callable[[str, str, str | None, int | None], None]
+
+
+@dataclass
+class _Parsed:
+    """A funding row read from the text, before it is placed as total or 其中 row."""
+
+    frow: FundingRow
+    row: Row
+    garbled: dict[str, str]
+    shift: str | None = None
+    total: bool = False
+    path: str = "funding"
 
 
 def header_field(cell: str) -> str | None:
@@ -116,27 +129,31 @@ class FundingParser:
         order = self._order(pos)
         if not order:
             return None
-        rows: list[tuple[FundingRow, Row, dict[str, str]]] = []
-        for row in data_rows:
-            parsed = self._parse_data_row(row, pos, order, clean)
-            rows.extend(parsed)
-        if not rows:
+        parsed = [p for row in data_rows for p in self._parse_data_row(row, pos, order, clean)]
+        return self._assemble(parsed)
+
+    def _assemble(self, parsed: list[_Parsed]) -> Funding | None:
+        """Total and 其中 rows, then the notes (which name them) and the number repairs."""
+        if not parsed:
             return None
-        self._repair_numbers(rows)
         funding = Funding()
-        for frow, _row, _garbled in rows:
-            if funding.total is None and not funding.breakdown and (
-                _TOTAL_LABEL.search(frow.label) or frow.label in ("", "合计")
-            ):
-                funding.total = frow
-            else:
-                funding.breakdown.append(frow)
-        if funding.total is None and funding.breakdown and not _TOTAL_LABEL.search(funding.breakdown[0].label):
-            pass  # no 资金总额 row: keep every row as a breakdown row
+        first = parsed[0]
+        if _TOTAL_LABEL.search(first.frow.label) or first.frow.label == "" or first.total:
+            funding.total = first.frow
+            first.path = "funding.total"
+            rest = parsed[1:]
+        else:
+            rest = parsed
+        for k, p in enumerate(rest):
+            funding.breakdown.append(p.frow)
+            p.path = f"funding.breakdown[{k}]"
+        for p in parsed:
+            if p.shift:
+                self.note("repair-funding-shift", p.shift, p.path, p.row.line)
+        self._repair_numbers(parsed)
         return funding
 
-    def _parse_data_row(self, row: Row, pos: dict[str, int], order: list[str],
-                        clean: bool) -> list[tuple[FundingRow, Row, dict[str, str]]]:
+    def _parse_data_row(self, row: Row, pos: dict[str, int], order: list[str], clean: bool) -> list[_Parsed]:
         cells = row.cells
         numbers = [(i, c) for i, c in enumerate(cells) if num.number_like(c)]
         label_i = next((i for i, c in enumerate(cells) if c and not num.number_like(c)), None)
@@ -146,8 +163,11 @@ class FundingParser:
                 m = _INLINE.match(c.replace(" ", ""))
                 if m and num.number_like(m.group("value")):
                     frow = FundingRow(label=clean_label(m.group("label")), source=self.source(row.line))
-                    garbled = self._put(frow, "annual_budget", m.group("value"))
-                    out.append((frow, row, garbled))
+                    out.append(_Parsed(frow, row, self._put(frow, "annual_budget", m.group("value"))))
+            if not out and label_i is not None and _TOTAL_LABEL.search(cells[label_i]):
+                # a 资金总额 row printed blank: kept, so that the scorer sees it
+                frow = FundingRow(label=clean_label(cells[label_i]), source=self.source(row.line))
+                out.append(_Parsed(frow, row, {}, total=True))
             return out
         if label_i is not None and label_i > numbers[0][0]:
             label_i = None
@@ -159,12 +179,11 @@ class FundingParser:
         garbled: dict[str, str] = {}
         for field, text in assign.items():
             garbled.update(self._put(frow, field, text))
+        shift = None
         if how != "header":
-            self.note("repair-funding-shift",
-                      f"funding row {label or '(no label)'!r}: numbers {[t for _, t in numbers]} do not sit under "
-                      f"the header columns; mapped {how} to {', '.join(assign)}",
-                      f"funding.{label or 'row'}", row.line)
-        return [(frow, row, garbled)]
+            shift = (f"funding row {label or '(no label)'!r}: numbers {[t for _, t in numbers]} do not sit under "
+                     f"the header columns; mapped {how} to {', '.join(assign)}")
+        return [_Parsed(frow, row, garbled, shift)]
 
     @staticmethod
     def _put(frow: FundingRow, field: str, text: str) -> dict[str, str]:
@@ -216,40 +235,43 @@ class FundingParser:
 
     # ------------------------------------------------------------------ inline pairs (目标完成情况表)
     def _parse_pairs(self, rows: list[Row]) -> Funding | None:
-        funding = Funding()
-        for k, row in enumerate(rows):
-            cells = [c for c in row.cells]
+        """``预算执行情况(万元) | 预算数: | 89.496 | 执行数: | 89.496`` and ``其中-财政拨款: | 89.496 | …``."""
+        parsed: list[_Parsed] = []
+        for row in rows:
+            cells = row.cells
             pairs: list[tuple[str, str]] = []
-            title = None
+            heading = None
             for i, c in enumerate(cells):
                 if c.endswith((":", "：")):
                     value = cells[i + 1] if i + 1 < len(cells) else ""
                     pairs.append((c, value if num.number_like(value) else ""))
-                elif c and not num.number_like(c) and title is None and not pairs:
-                    title = c
+                elif c and not num.number_like(c) and heading is None and not pairs:
+                    heading = c
             if not pairs:
                 continue
             label = clean_label(pairs[0][0])
-            if k == 0 or re.fullmatch(r"预算数?", label):
-                label = clean_label(title or "资金总额")
+            if not parsed or re.fullmatch(r"(全年)?预算数?", label):
+                label = clean_label(heading or "资金总额")
             frow = FundingRow(label=label, source=self.source(row.line))
+            garbled: dict[str, str] = {}
             for field, (_, text) in zip(("annual_budget", "executed"), pairs):
                 if text:
-                    frow_value = num.parse_number(text)
-                    if frow_value is None and num.is_garbled(text):
-                        frow.raw[field] = text
-                    setattr(frow, field, frow_value)
-            if funding.total is None and k == 0:
-                funding.total = frow
-            else:
-                funding.breakdown.append(frow)
-        return funding if (funding.total or funding.breakdown) else None
+                    garbled.update(self._put(frow, field, text))
+            parsed.append(_Parsed(frow, row, garbled, total=not parsed))
+        return self._assemble(parsed)
 
     # ------------------------------------------------------------------ repairs
-    def _repair_numbers(self, rows: list[tuple[FundingRow, Row, dict[str, str]]]) -> None:
-        refs = [getattr(frow, f) for frow, _, _ in rows for f in AMOUNTS if getattr(frow, f) is not None]
-        for index, (frow, row, garbled) in enumerate(rows):
-            for field, text in garbled.items():
+    def _repair_numbers(self, parsed: list[_Parsed]) -> None:
+        refs = [getattr(p.frow, f) for p in parsed for f in AMOUNTS if getattr(p.frow, f) is not None]
+        done: dict[str, Decimal] = {}
+        for p in parsed:
+            frow, row, where = p.frow, p.row, p.path
+            for field, text in p.garbled.items():
+                if text in done:  # the same garbled print repaired above: same value
+                    setattr(frow, field, done[text])
+                    self.note("repair-number", f"printed {text!r} read as {done[text]} (as the identical print above)",
+                              f"{where}.{field}", row.line)
+                    continue
                 agree = None
                 if field in ("annual_budget", "executed") and frow.execution_rate:
                     other = frow.executed if field == "annual_budget" else frow.annual_budget
@@ -258,14 +280,14 @@ class FundingParser:
                 pool = refs if field in AMOUNTS else []
                 value, why = num.repair(text, pool, agree, self.document_refs)
                 setattr(frow, field, value)
-                where = "total" if index == 0 else f"breakdown.{frow.label}"
                 if value is None:
                     self.note("repair-number", f"printed {text!r} is not a number and could not be repaired ({why})",
-                              f"funding.{where}.{field}", row.line)
+                              f"{where}.{field}", row.line)
                 else:
                     refs.append(value)
+                    done[text] = value
                     self.note("repair-number", f"printed {text!r} read as {value} ({why})",
-                              f"funding.{where}.{field}", row.line)
+                              f"{where}.{field}", row.line)
 
     def _check_total_blank(self, funding: Funding) -> None:
         total = funding.total

@@ -191,10 +191,9 @@ class IndicatorParser:
             self.note("repair-label-shift", f"row printed {d} cell(s) right of the header; aligned on 分值/得分",
                       where, row.line)
         if labels:
-            slot3, level3, _ = labels.pop()
+            slot3, level3, at3 = labels.pop()
             if slot3 != "level3":
-                self.note("repair-label-shift",
-                          f"三级 name {level3!r} printed in the {COLUMN_NAMES.get(slot3, 'wrong')} column",
+                self.note("repair-label-shift", f"三级 name {level3!r} printed {self._place(slot3, at3)}",
                           f"{where}.level3", row.line)
         else:
             slot3, level3 = "level3", ""
@@ -216,6 +215,14 @@ class IndicatorParser:
         )
 
     # ------------------------------------------------------------------ labels
+    def _place(self, slot: str, at: int) -> str:
+        """Where a label was printed: the header column above it, and the column it aligns with."""
+        printed = COLUMN_NAMES.get(self.columns.slot(at), "a value")
+        aligned = COLUMN_NAMES.get(slot, "a value")
+        if printed == aligned:
+            return f"in the {printed} column"
+        return f"in the {printed} column ({aligned} column once the row is aligned on its values)"
+
     def _classify(self, text: str, slot: str, row_labels: list[tuple[str, str]], level3: str) -> str | None:
         if text in L1_NAMES:
             if slot == "level2" and any(s == "level1" and t == text for s, t in row_labels):
@@ -228,18 +235,19 @@ class IndicatorParser:
         if text.endswith("指标") or text in PARENT:
             return "L2"
         if text == level_text(level3):
-            return None  # the 三级 name repeated in a label column
-        return {"level1": "L1", "level2": "L2"}.get(slot)
+            return "dup"  # the 三级 name repeated in a label column
+        return {"level1": "L1", "level2": "L2"}.get(slot, "skip")
 
     def _labels(self, labels: list[tuple[str, str, int]], level3: str, misplaced3: bool, line: int,
                 where: str) -> None:
         row_labels = [(slot, level_text(text)) for slot, text, _ in labels]
         new1: list[_Pending] = []
         new2: list[_Pending] = []
-        for slot, text in row_labels:
+        for (slot, text), (_, printed_text, at) in zip(row_labels, labels):
             kind = self._classify(text, slot, row_labels, level3)
-            if kind is None:
-                self.note("repair-label-shift", f"label {text!r} repeats the 三级 name; ignored",
+            if kind in ("dup", "skip"):
+                why = "repeats the 三级 name" if kind == "dup" else "is no 一级/二级 label"
+                self.note("repair-label-shift", f"label {printed_text!r} printed {self._place(slot, at)} {why}; ignored",
                           f"{where}.level2", line)
                 continue
             target, expected = (new1, "level1") if kind == "L1" else (new2, "level2")
@@ -247,8 +255,8 @@ class IndicatorParser:
                 continue  # the same label printed twice on the row
             if slot != expected:
                 self.note("repair-label-shift",
-                          f"{COLUMN_NAMES[expected]} label {text!r} printed in the "
-                          f"{COLUMN_NAMES.get(slot, 'wrong')} column", f"{where}.{expected}", line)
+                          f"{COLUMN_NAMES[expected]} label {text!r} printed {self._place(slot, at)}",
+                          f"{where}.{expected}", line)
             target.append(_Pending(text, line, slot))
         printed = bool(labels) or misplaced3
         self.q1.extend(new1)

@@ -71,13 +71,18 @@ def join_wrapped(parts: list[str]) -> str:
 
 
 def detect_layout(lines: list[str]) -> str:
-    """``tabs`` when several lines hold cells after some content, else ``word``."""
-    tabbed = sum(1 for line in lines if re.search(r"[^\t\s]\t", line) or line.count("\t") >= 3)
+    """``tabs`` when lines near the title hold several cells, else ``word`` (one leading tab per cell line).
+
+    Only the first lines are looked at: the running text after a form may carry stray tabs.
+    """
+    head = [line for line in lines if line.strip(" \r")][:60]
+    tabbed = sum(1 for line in head if line.count("\t") >= 2 or re.search(r"\S\t+\S", line))
     return "tabs" if tabbed >= 3 else "word"
 
 
 def _is_blank(line: str) -> bool:
-    return "\t" not in line and not line.strip(" \r\n\u3000\u00a0")
+    # a line of full-width spaces is the padding of a wrapped cell, not a row separator
+    return not line.strip(" \r\n")
 
 
 def split_rows(lines: list[str], first_line: int, layout: str) -> list[Row]:

@@ -120,3 +120,33 @@ def test_deep_nesting_and_huge_numbers_are_refused(tmp_path):
     huge = write(tmp_path, "huge.yaml", "name: huge\nextends: national\nfunding:\n  formula: " + "9" * 400 + " * weight\n")
     _, problems = check_rules(huge)
     assert any("too large" in str(p) for p in problems)
+
+
+def test_vocabulary_additions_and_finding_overrides_in_a_rule_set(tmp_path):
+    from perfscore.model import Indicator
+    from perfscore.scoring import score_indicator
+
+    path = write(tmp_path, "vocab.yaml", """name: vocab
+extends: [national]
+vocabulary:
+  operator_aliases:
+    "≒": {means: "=", severity: warning, note: seen in 2019 Word exports}
+  qualitative:
+    achieved: [圆满完成]
+findings:
+  severity: {operator-alias: error}
+  ignore: [unscorable]
+""")
+    rules = load_rules(path)
+    ind = Indicator(level3="覆盖率", initial_target="≒100%", actual="≒80%", weight=D(10), score=D(8))
+    scored = score_indicator(ind, 1, rules)
+    assert (scored.result.method, scored.result.computed_score) == ("equal", D("8.00"))
+    assert [a.found for a in scored.target.aliases] == ["≒"]
+    done = score_indicator(Indicator(level3="x", initial_target="完善", actual="圆满完成", weight=D(10)), 1, rules)
+    assert done.category == "achieved"
+    from perfscore.model import Form
+    from perfscore.scoring import score
+
+    result = score(Form(name="f", indicators=[ind]), rules)
+    aliases = [f for f in result.findings if f.code == "operator-alias"]
+    assert aliases and all(f.severity == "error" for f in aliases)

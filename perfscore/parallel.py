@@ -1,0 +1,161 @@
+"""Parallel scoring with worker processes: bounded, ordered, and interruptible.
+
+Work is cut into tasks — a file to read, or a chunk of JSON Lines — and at most a few tasks per worker
+are in flight, so memory stays flat however long the input is (``Pool.imap`` would read the whole input
+ahead). Results come back in input order. Each worker loads the rule set once, from its file, in its
+initializer; workers ignore SIGINT so that Ctrl-C is handled once, by the parent, which cancels the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from perfscore.batch import STDIN, DocumentResult, iter_paths, run, score_document
+from perfscore.errors import PerfscoreError
+from perfscore.model import Form
+from perfscore.results import FormResult
+from perfscore.rules import Rules, load_rules
+
+CHUNK_LINES = 256
+IN_FLIGHT_PER_WORKER = 4
+
+_rules: Rules | None = None
+_explain = False
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _init(rules_origin: str, explain: bool) -> None:
+    global _rules, _explain
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _rules = load_rules(rules_origin)
+    _explain = explain
+
+
+def _score_path(path: str) -> list[DocumentResult]:
+    assert _rules is not None
+    return list(run([path], _rules, explain=_explain))
+
+
+def _score_lines(lines: list[str], first_line: int, name: str) -> list[DocumentResult]:
+    from perfscore.readers.structured import document_from_data
+
+    import json
+
+    assert _rules is not None
+    out = []
+    for offset, text in enumerate(lines):
+        if not text.strip():
+            continue
+        number = first_line + offset
+        try:
+            data = json.loads(text)
+            doc = document_from_data(data, name, number)
+        except json.JSONDecodeError as exc:
+            out.append(DocumentResult(name, error=f"{name}, line {number}: invalid JSON: {exc.msg}"))
+            continue
+        except PerfscoreError as exc:
+            out.append(DocumentResult(name, error=str(exc)))
+            continue
+        result = score_document(name, doc, _rules, _explain)
+        result.document = None
+        out.append(result)
+    return out
+
+
+def _score_forms(forms: list[Form]) -> list[FormResult]:
+    from perfscore.scoring import score
+
+    assert _rules is not None
+    return [score(form, _rules, explain=_explain) for form in forms]
+
+
+def _require_origin(rules: Rules) -> str:
+    if not rules.origin:
+        raise PerfscoreError("parallel scoring needs a rule set loaded from a file or a shipped name")
+    return rules.origin
+
+
+def _ordered(executor: ProcessPoolExecutor, tasks: Iterable[tuple], jobs: int) -> Iterator:
+    """Submit tasks with at most jobs × IN_FLIGHT_PER_WORKER pending; yield results in order."""
+    pending: deque[Future] = deque()
+    limit = max(1, jobs * IN_FLIGHT_PER_WORKER)
+    try:
+        for task in tasks:
+            pending.append(executor.submit(*task))
+            while len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _tasks(inputs: Iterable[str | Path]) -> Iterator[tuple]:
+    for path in iter_paths(inputs):
+        if path == STDIN:
+            yield from _line_tasks(sys.stdin, "<stdin>")
+        elif Path(path).suffix.lower() == ".jsonl":
+            with Path(path).open(encoding="utf-8-sig") as fh:
+                yield from _line_tasks(fh, str(path))
+        else:
+            yield (_score_path, str(path))
+
+
+def _line_tasks(stream, name: str) -> Iterator[tuple]:
+    chunk: list[str] = []
+    first = 1
+    for number, line in enumerate(stream, start=1):
+        if not chunk:
+            first = number
+        chunk.append(line)
+        if len(chunk) >= CHUNK_LINES:
+            yield (_score_lines, chunk, first, name)
+            chunk = []
+    if chunk:
+        yield (_score_lines, chunk, first, name)
+
+
+def run_parallel(inputs: Iterable[str | Path], rules: Rules, *, explain: bool = False,
+                 jobs: int = 0) -> Iterator[DocumentResult]:
+    """Like `batch.run`, with `jobs` worker processes (0: one per core)."""
+    jobs = jobs or default_jobs()
+    origin = _require_origin(rules)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(origin, explain)) as executor:
+        try:
+            for batch in _ordered(executor, _tasks(inputs), jobs):
+                yield from batch
+        except BaseException:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def score_many_parallel(forms: Iterable[Form], rules: Rules, jobs: int, chunk: int = 64) -> Iterator[FormResult]:
+    origin = _require_origin(rules)
+
+    def chunks() -> Iterator[tuple]:
+        batch: list[Form] = []
+        for form in forms:
+            batch.append(form)
+            if len(batch) >= chunk:
+                yield (_score_forms, batch)
+                batch = []
+        if batch:
+            yield (_score_forms, batch)
+
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(origin, False)) as executor:
+        try:
+            for results in _ordered(executor, chunks(), jobs):
+                yield from results
+        except BaseException:
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise

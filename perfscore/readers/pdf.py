@@ -1,0 +1,241 @@
+"""PDF files with a text layer, via pdfplumber: the tables on every page, read as one stream.
+
+Each table found by ``page.find_tables()`` becomes rows of cell text; the cells' boxes give the merged
+regions (a merged cell spans several column or row boundaries), and a cell's wrapped lines are joined
+(no space inside Chinese text). The text above each table is kept as free text for the title and year.
+Tables follow each other across pages, so a form that continues on the next page reads on; when a
+continuation table has other column boundaries its cells are placed by position under the previous
+table's columns.
+
+Pages without any table go to the text reader (``perfscore.readers.text.read_text``, or its
+``parse_text``), consecutive such pages together; the forms it finds are placed by page.
+An encrypted PDF, a PDF without a text layer (scanned) or a damaged file raises one ReadError line.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from perfscore.errors import MissingDependency, ReadError
+from perfscore.model import Document, Form, SourceRef
+from perfscore.readers.grid import Grid, Merge, forms_from_grid, join_lines
+
+__all__ = ["read", "table_cells"]
+
+_TOL = 1.5
+
+
+def _is_password_error(exc: BaseException) -> bool:
+    seen = 0
+    stack: list[BaseException | None] = [exc]
+    while stack and seen < 8:
+        e = stack.pop()
+        if e is None:
+            continue
+        seen += 1
+        name = type(e).__name__
+        if "Password" in name or "Encrypt" in name:
+            return True
+        stack.extend([e.__cause__, e.__context__])
+        stack.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
+    return False
+
+
+def _bounds(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _TOL:
+            out.append(v)
+    return out
+
+
+def _index(bounds: list[float], value: float) -> int:
+    best = 0
+    for i, b in enumerate(bounds):
+        if b <= value + _TOL:
+            best = i
+    return best
+
+
+def table_cells(table) -> tuple[list[list[str]], list[Merge], list[float]]:  # noqa: ANN001 - pdfplumber Table
+    """Rows of cell text, merged regions, and the column boundaries (x) of one pdfplumber table."""
+    boxes = [c for c in table.cells if c]
+    xs = _bounds([b[0] for b in boxes])
+    ys = _bounds([b[1] for b in boxes])
+    texts = table.extract()
+    rows = [[""] * len(xs) for _ in ys]
+    merges: list[Merge] = []
+    for i, prow in enumerate(table.rows):
+        for j, box in enumerate(prow.cells):
+            if not box:
+                continue
+            x0, top, x1, bottom = box
+            r0, c0 = _index(ys, top), _index(xs, x0)
+            r1, c1 = _index(ys, bottom - 2 * _TOL), _index(xs, x1 - 2 * _TOL)
+            text = ""
+            if i < len(texts) and j < len(texts[i]) and texts[i][j]:
+                text = join_lines(texts[i][j])
+            rows[r0][c0] = text
+            if r1 > r0 or c1 > c0:
+                merges.append((r0, c0, r1, c1))
+    return rows, merges, xs
+
+
+def _realign(rows: list[list[str]], merges: list[Merge], xs: list[float],
+             target: list[float]) -> tuple[list[list[str]], list[Merge]]:
+    """Place a continuation table's cells under the previous table's columns, by x position."""
+    mapping = [_index(target, x + _TOL) for x in xs]
+    width = len(target)
+    out = [[""] * width for _ in rows]
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text:
+                cc = mapping[c]
+                out[r][cc] = (out[r][cc] + text) if out[r][cc] else text
+    moved = [(r0, mapping[c0], r1, mapping[c1]) for r0, c0, r1, c1 in merges]
+    return out, [m for m in moved if m[2] > m[0] or m[3] > m[1]]
+
+
+def _text_reader():  # noqa: ANN202
+    """The text reader's ``read_text(text, file) -> Document`` (or ``parse_text``), or None."""
+    try:
+        module = importlib.import_module("perfscore.readers.text")
+    except Exception:  # noqa: BLE001 - a missing or broken text reader only loses the fallback
+        return None
+    return getattr(module, "read_text", None) or getattr(module, "parse_text", None)
+
+
+def read(path: Path) -> Iterator[Document]:
+    file = str(path)
+    try:
+        import pdfplumber
+    except ImportError:
+        raise MissingDependency(file, "pdfplumber", "pdf") from None
+    try:
+        pdf = pdfplumber.open(file)
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for damaged files
+        if _is_password_error(exc):
+            raise ReadError(file, "encrypted PDF: it needs a password to open; save an unprotected copy") from None
+        raise ReadError(file, f"not a readable PDF ({_first_line(exc)})") from None
+    try:
+        yield from _read_pdf(pdf, file)
+    finally:
+        pdf.close()
+
+
+def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
+    grid = Grid(file=file)
+    any_text = False
+    previous_cols: list[float] | None = None
+    textless: list[list[tuple[int, str]]] = []  # runs of consecutive pages without a table
+    try:
+        pages = pdf.pages
+        for number, page in enumerate(pages, start=1):
+            if page.chars:
+                any_text = True
+            tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+            if not tables:
+                text = page.extract_text() or ""
+                if text.strip():
+                    if textless and textless[-1] and textless[-1][-1][0] == number - 1:
+                        textless[-1].append((number, text))
+                    else:
+                        textless.append([(number, text)])
+                    # its last lines may title a table on the next page
+                    grid.add_text(text.strip().splitlines()[-3:], page=number)
+                continue
+            top = 0.0
+            for index, table in enumerate(tables, start=1):
+                _, t_top, _, t_bottom = table.bbox
+                if t_top - top > 2:
+                    grid.add_text(_text_between(page, top, t_top).splitlines(), page=number)
+                rows, merges, xs = table_cells(table)
+                if previous_cols is not None and rows and not _starts_form(rows) and (
+                        len(xs) != len(previous_cols)
+                        or any(abs(a - b) > 3 for a, b in zip(xs, previous_cols, strict=False))):
+                    rows, merges = _realign(rows, merges, xs, previous_cols)
+                else:
+                    previous_cols = xs
+                grid.add_table(rows, merges, page=number, table=index)
+                top = t_bottom
+            if page.height - top > 2:
+                grid.add_text(_text_between(page, top, page.height).splitlines()[-3:], page=number)
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        if _is_password_error(exc):
+            raise ReadError(file, "encrypted PDF: it needs a password to open; save an unprotected copy") from None
+        raise ReadError(file, f"damaged PDF ({_first_line(exc)})") from None
+    if not any_text:
+        raise ReadError(file, "no text layer: image-only PDF, run OCR first")
+    forms: list[Form] = forms_from_grid(grid)
+    title = None
+    narrative = None
+    read_text = _text_reader() if textless else None
+    if read_text is not None:
+        for run in textless:
+            text = ""
+            starts: list[tuple[int, int]] = []  # (first line, page)
+            for page_no, page_text in run:
+                starts.append((text.count("\n") + 1, page_no))
+                text += page_text.rstrip("\n") + "\n"
+            try:
+                doc = read_text(text, file)
+            except ReadError:
+                continue
+            except Exception:  # noqa: BLE001 - the fallback must not break the tables already read
+                continue
+            for form in doc.forms:
+                _place(form, starts)
+                forms.append(form)
+            title = title or doc.title
+            narrative = narrative or doc.narrative
+        forms.sort(key=lambda f: (f.source.page or 0) if f.source else 0)
+    if not forms:
+        raise ReadError(file, "no self-evaluation form found (no table with a 一级指标/三级指标 header)")
+    yield Document(title=title, forms=forms, narrative=narrative, source=SourceRef(file=file))
+
+
+def _text_between(page, top: float, bottom: float) -> str:  # noqa: ANN001
+    """Text of the characters whose middle lies between two heights (a line touching a table counts)."""
+
+    def inside(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return False
+        middle = (obj["top"] + obj["bottom"]) / 2
+        return top <= middle < bottom
+
+    return page.filter(inside).extract_text() or ""
+
+
+def _starts_form(rows: list[list[str]]) -> bool:
+    """Does a table open with its own header (so its columns are its own), not continue the last one?"""
+    from perfscore.readers.grid import label_key
+
+    for row in rows[:3]:
+        for cell in row:
+            k = label_key(cell)
+            if k.startswith(("一级指标", "项目名称", "预算部门名称", "项目支出名称")) or k.endswith("自评表"):
+                return True
+    return False
+
+
+def _place(form: Form, starts: list[tuple[int, int]]) -> None:
+    """Give a text-read form the page its line falls on."""
+    if form.source is None:
+        form.source = SourceRef()
+    line = form.source.line
+    page = starts[0][1]
+    if line is not None:
+        for first, number in starts:
+            if line >= first:
+                page = number
+    if form.source.page is None:
+        form.source.page = page
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:160]

@@ -1,0 +1,98 @@
+"""Word documents (.docx) via python-docx: every table, with the paragraphs just before it.
+
+Each table becomes rows of cell text with its merges taken from the XML (``w:gridSpan`` across,
+``w:vMerge`` down), so a merged cell is read once however many grid columns it spans — python-docx's own
+``row.cells`` repeats the merged cell object instead. The last few paragraphs before a table are given to
+:mod:`perfscore.readers.grid` as free text: the title paragraph (``…项目支出绩效自评表``) and ``(2023年度)``
+name the form when the table does not. All tables are read as one stream, so a form split over two
+tables (a page break in Word) reads on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from perfscore.errors import MissingDependency, ReadError
+from perfscore.model import Document, SourceRef
+from perfscore.readers.grid import Grid, Merge, forms_from_grid
+
+__all__ = ["read", "table_grid"]
+
+_PARAGRAPHS_BEFORE_TABLE = 4
+
+
+def table_grid(table) -> tuple[list[list[str]], list[Merge]]:  # noqa: ANN001 - a docx.table.Table
+    """Rows of cell text (text at each merged cell's first position only) and the merged regions."""
+    from docx.table import _Cell
+
+    rows: list[list[str]] = []
+    origin_of: dict[tuple[int, int], tuple[int, int]] = {}
+    for r, tr in enumerate(table._tbl.tr_lst):
+        row: list[str] = []
+        c = int(getattr(tr, "grid_before", 0) or 0)
+        row.extend([""] * c)
+        for tc in tr.tc_lst:
+            span = max(1, int(tc.grid_span or 1))
+            vmerge = tc.vMerge
+            if vmerge is not None and str(vmerge) == "continue" and r > 0:
+                origin = origin_of.get((r - 1, c), (r - 1, c))
+                text = ""
+            else:
+                origin = (r, c)
+                text = _Cell(tc, table).text
+            for k in range(span):
+                origin_of[(r, c + k)] = origin
+            row.extend([text] + [""] * (span - 1))
+            c += span
+        rows.append(row)
+    boxes: dict[tuple[int, int], list[int]] = {}
+    for (r, c), origin in origin_of.items():
+        box = boxes.setdefault(origin, [r, c, r, c])
+        box[0], box[1] = min(box[0], r), min(box[1], c)
+        box[2], box[3] = max(box[2], r), max(box[3], c)
+    merges = [(b[0], b[1], b[2], b[3]) for b in boxes.values() if b[2] > b[0] or b[3] > b[1]]
+    return rows, merges
+
+
+def read(path: Path) -> Iterator[Document]:
+    file = str(path)
+    try:
+        import docx
+        from docx.table import Table
+    except ImportError:
+        raise MissingDependency(file, "python-docx", "word") from None
+    try:
+        document = docx.Document(file)
+    except Exception as exc:  # noqa: BLE001 - zip, XML and package errors all mean "not a .docx"
+        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise ReadError(file, f"not a Word .docx document ({detail})") from None
+    grid = Grid(file=file)
+    pending: list[str] = []
+    first_paragraph: str | None = None
+    tables = 0
+    try:
+        for block in document.iter_inner_content():
+            if isinstance(block, Table):
+                tables += 1
+                grid.add_text(pending[-_PARAGRAPHS_BEFORE_TABLE:], table=tables)
+                pending = []
+                rows, merges = table_grid(block)
+                grid.add_table(rows, merges, table=tables)
+            else:
+                text = block.text.strip()
+                if text:
+                    pending.append(text)
+                    if first_paragraph is None and not tables:
+                        first_paragraph = text
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed table XML
+        raise ReadError(file, f"cannot read the document's tables ({type(exc).__name__}: {exc})") from None
+    if not tables:
+        raise ReadError(file, "no table in the document: the forms are expected as Word tables")
+    forms = forms_from_grid(grid)
+    if not forms:
+        raise ReadError(file, "no self-evaluation form found (no 一级指标/三级指标 header in any table)")
+    title = document.core_properties.title or None
+    yield Document(title=title, forms=forms, source=SourceRef(file=file))

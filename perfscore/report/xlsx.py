@@ -1,0 +1,319 @@
+"""`--format xlsx -o OUT.xlsx`: an annotated workbook.
+
+A "Summary" sheet first (counts, grades reported vs recomputed, findings by code, unreadable files, the
+forms with links to their sheets, every finding), then one sheet per form in the standard layout: header
+lines, the funding table, the indicator table (with the recomputed score and the findings of each row),
+then 总分 and grade reported and recomputed. Each cell a finding concerns is filled by severity (error
+red, warning amber, info blue) and carries a comment with the code and message — the placement comes
+from `rows.form_view`, the same one the Markdown and HTML reports use.
+
+Written in openpyxl's write-only mode, so a large batch streams to disk sheet by sheet (the Summary
+sheet is created first and filled at the end). Numbers are numbers (Decimal → float only at the cell);
+text that a spreadsheet would run as a formula (= + - @, tab, CR) is stored as a quote-prefixed string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from perfscore import __version__
+from perfscore.batch import DocumentResult
+from perfscore.errors import PerfscoreError
+from perfscore.report.rows import (FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, by_severity, code_rows,
+                                   form_label, form_view, grade_rows, rule_sets, source_text, worst)
+from perfscore.report.safe import is_formula_like, xml_text
+from perfscore.results import SEVERITY_RANK, Finding, FormResult, Summary
+
+SUMMARY = "Summary"
+SHEET_MAX = 31
+SHEET_BAD = set('[]:*?/\\')
+CELL_MAX = 32767
+FILL_COLOURS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+HEADER_COLOUR = "E7E6E6"
+AMOUNT_FORMAT = "#,##0.00####"
+SCORE_FORMAT = "0.00"
+
+# funding findings: which cell of the funding row (index into FUNDING_HEADERS) they concern
+FUNDING_CELL = {"rate-mismatch": 3, "funding-score-mismatch": 6, "score-over-weight": 6, "budget-change": 1,
+                "funding-total-blank": 1}
+INDICATOR_WIDTHS = (12, 12, 14, 28, 22, 22, 8, 8, 8, 11, 30)
+INDICATOR_FORMATS = (None, None, None, None, None, None, SCORE_FORMAT, SCORE_FORMAT, SCORE_FORMAT, None)
+FUNDING_FORMATS = (None, AMOUNT_FORMAT, AMOUNT_FORMAT, SCORE_FORMAT, SCORE_FORMAT, SCORE_FORMAT, SCORE_FORMAT,
+                   SCORE_FORMAT)
+SUMMARY_WIDTHS = (26, 28, 36, 30, 50, 30, 20, 10, 10, 10, 10, 10)
+SCORE_COL, LEVEL1_COL, WEIGHT_COL, COMPUTED_COL, LABEL_COL = 7, 1, 6, 8, 3
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, limit: int) -> str:
+    while _utf16_len(text) > limit:
+        text = text[:-1]
+    return text
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """A legal, unique sheet name: no []:*?/\\, not starting or ending with ', ≤ 31 characters.
+
+    `used` holds the casefolded names taken so far (Excel compares sheet names without case); the new
+    name is added to it.
+    """
+    clean = "".join("_" if ch in SHEET_BAD or ord(ch) < 32 else ch for ch in (name or ""))
+    clean = " ".join(clean.split()).strip("'").strip() or "Form"
+    if clean.casefold() == "history":  # reserved by Excel
+        clean = "History_"
+    base = _cut(clean, SHEET_MAX).rstrip("'").rstrip() or "Form"
+    candidate, n = base, 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f" ({n})"
+        candidate = _cut(base, SHEET_MAX - len(suffix)).rstrip("'").rstrip() + suffix
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _comment_text(findings: Sequence[Finding]) -> str:
+    return "\n".join(f"{f.code} [{f.severity}]: {f.message}" for f in by_severity(findings))
+
+
+class XlsxWriter:
+    def __init__(self, path: str | Path, **_: object):
+        try:
+            from openpyxl import Workbook
+            from openpyxl.cell import WriteOnlyCell
+            from openpyxl.comments import Comment
+            from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+            from openpyxl.worksheet.hyperlink import Hyperlink
+        except ImportError:
+            raise PerfscoreError("--format xlsx needs openpyxl: pip install 'perfscore[excel]'") from None
+        self._cell_class, self._comment, self._hyperlink = WriteOnlyCell, Comment, Hyperlink
+        self.path = Path(path)
+        self.wb = Workbook(write_only=True)
+        self.summary_ws = self.wb.create_sheet(SUMMARY)
+        for i, width in enumerate(SUMMARY_WIDTHS):
+            self.summary_ws.column_dimensions[_col(i)].width = width
+        self.used = {SUMMARY.casefold()}
+        self.fills = {s: PatternFill("solid", fgColor=c) for s, c in FILL_COLOURS.items()}
+        self.header_fill = PatternFill("solid", fgColor=HEADER_COLOUR)
+        self.bold = Font(bold=True)
+        self.title_font = Font(bold=True, size=14)
+        self.link_font = Font(color="0563C1", underline="single")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.border = Border(*(Side(style="thin", color="BFBFBF"),) * 4)
+        self.rules: list[str] = []
+        self.forms: list[list] = []  # rows of the Summary's form list
+        self.findings: list[list] = []  # rows of the Summary's finding list
+        self.seen: dict[str, str] = {}
+
+    # --- cells --------------------------------------------------------------------------------------
+
+    def cell(self, ws, value, *, fmt: str | None = None, bold: bool = False, fill=None, findings=(),
+             header: bool = False, wrap: bool = False, border: bool = False, font=None, link: str | None = None):
+        if isinstance(value, Decimal):
+            value = float(value)
+        elif isinstance(value, str):
+            value = _cut(xml_text(value), CELL_MAX)
+        c = self._cell_class(ws, value=value)
+        if isinstance(value, str) and (c.data_type == "f" or is_formula_like(value)):
+            c.data_type = "s"  # never a formula: stored as text, with Excel's quote prefix
+            c.quotePrefix = True
+        if fmt and isinstance(value, (int, float)):
+            c.number_format = fmt
+        if header:
+            c.font, c.fill, c.alignment = self.bold, self.header_fill, self.wrap
+        elif font is not None:
+            c.font = font
+        elif bold:
+            c.font = self.bold
+        if wrap and not header:
+            c.alignment = self.wrap
+        if border:
+            c.border = self.border
+        findings = list(findings)
+        if findings:
+            severity = worst(findings) or "info"
+            c.fill = self.fills.get(severity, self.fills["info"])
+            text = _comment_text(findings)
+            lines = sum(1 + len(line) // 40 for line in text.splitlines())
+            c.comment = self._comment(text, "perfscore", height=min(40 + 15 * lines, 400), width=320)
+        elif fill is not None:
+            c.fill = fill
+        if link:
+            c.hyperlink = self._hyperlink(ref="", location=link)
+            c.font = self.link_font
+        return c
+
+    def header_row(self, ws, headers: Iterable[str]) -> list:
+        return [self.cell(ws, h, header=True, border=True) for h in headers]
+
+    # --- forms --------------------------------------------------------------------------------------
+
+    def document(self, result: DocumentResult) -> None:
+        if result.error:
+            return
+        for f in result.findings:
+            self.seen.setdefault(f.code, f.severity)
+            self.findings.append([result.file, "", "", f.indicator or "", f.code, f.severity, f.message])
+        for form in result.forms:
+            self.write_form(form, result.file)
+
+    def write_form(self, form: FormResult, file: str) -> None:
+        view = form_view(form)
+        name = sheet_name(form.name, self.used)
+        ws = self.wb.create_sheet(name)
+        for i, width in enumerate(INDICATOR_WIDTHS):
+            ws.column_dimensions[_col(i)].width = width
+        self.rules.append(form.rules)
+        put = ws.append
+        put([self.cell(ws, "项目名称" if form.kind != "department" else "部门名称", bold=True),
+             self.cell(ws, form.name, font=self.title_font)])
+        put([self.cell(ws, "表", bold=True), self.cell(ws, form_label(form))])
+        put([self.cell(ws, "单位", bold=True), self.cell(ws, form.unit or ""),
+             None, self.cell(ws, f"年度 {form.year}" if form.year else "")])
+        put([self.cell(ws, "来源", bold=True), self.cell(ws, source_text(form) or file)])
+        put([self.cell(ws, "规则", bold=True), self.cell(ws, form.rules)])
+        put([])
+        self.write_funding(ws, view)
+        self.write_indicators(ws, view)
+        self.write_totals(ws, view)
+        put([])
+        put([self.cell(ws, "Findings", bold=True), self.cell(ws, len(form.findings))])
+        if form.findings:
+            put(self.header_row(ws, ["severity", "code", "indicator", "message"]))
+            for f in by_severity(form.findings):
+                put([self.cell(ws, f.severity, fill=self.fills.get(f.severity), border=True),
+                     self.cell(ws, f.code, border=True), self.cell(ws, f.indicator or "", border=True, wrap=True),
+                     self.cell(ws, f.message, border=True, wrap=True)])
+        for f in form.findings:
+            self.seen.setdefault(f.code, f.severity)
+            self.findings.append([file, form.name, name, f.indicator or "", f.code, f.severity, f.message])
+        counts = view.severity_counts()
+        self.forms.append([len(self.forms) + 1, name, form.name, file, form.kind, form.reported_total,
+                           form.computed_total, form.reported_grade or "", form.computed_grade or "",
+                           *(counts[s] for s in SEVERITIES)])
+
+    def write_funding(self, ws, view: FormView) -> None:
+        if not view.funding:
+            return
+        ws.append([self.cell(ws, "预算执行 (万元)", bold=True)])
+        ws.append(self.header_row(ws, [*FUNDING_HEADERS, "问题"]))
+        for row in view.funding:
+            placed: dict[int, list[Finding]] = {}
+            for f in row.findings:
+                placed.setdefault(FUNDING_CELL.get(f.code, 0), []).append(f)
+            cells = []
+            for i, (value, fmt) in enumerate(zip(row.cells(), FUNDING_FORMATS)):
+                strong = (i == 4 and row.rate_changed) or (i == 7 and row.score_changed)
+                cells.append(self.cell(ws, value, fmt=fmt, bold=strong, findings=placed.get(i, ()), border=True))
+            cells.append(self.cell(ws, _codes(row.findings), border=True, wrap=True))
+            ws.append(cells)
+        ws.append([])
+
+    def write_indicators(self, ws, view: FormView) -> None:
+        ws.append(self.header_row(ws, [*INDICATOR_HEADERS[:8], "重算 (computed)", INDICATOR_HEADERS[9], "问题"]))
+        for row in view.indicators:
+            cells = []
+            for i, (value, fmt) in enumerate(zip(row.cells(), INDICATOR_FORMATS)):
+                findings = row.findings if i == SCORE_COL else row.group_findings if i == LEVEL1_COL else ()
+                cells.append(self.cell(ws, value, fmt=fmt, bold=(i == COMPUTED_COL and row.changed),
+                                       findings=findings, border=True, wrap=2 <= i <= 5))
+            cells.append(self.cell(ws, _codes(row.findings + row.group_findings), border=True, wrap=True))
+            ws.append(cells)
+
+    def write_totals(self, ws, view: FormView) -> None:
+        form = view.form
+        total = [None] * 9
+        total[LABEL_COL] = self.cell(ws, "总分", bold=True, border=True)
+        total[WEIGHT_COL] = self.cell(ws, view.weight_sum, fmt=SCORE_FORMAT, findings=view.weight_findings,
+                                      border=True)
+        total[SCORE_COL] = self.cell(ws, form.reported_total, fmt=SCORE_FORMAT, findings=view.total_findings,
+                                     border=True)
+        total[COMPUTED_COL] = self.cell(ws, form.computed_total, fmt=SCORE_FORMAT, bold=view.total_changed,
+                                        border=True)
+        grade = [None] * 9
+        grade[LABEL_COL] = self.cell(ws, "等级", bold=True, border=True)
+        grade[SCORE_COL] = self.cell(ws, form.reported_grade or "", border=True)
+        grade[COMPUTED_COL] = self.cell(ws, form.computed_grade or "", bold=view.grade_changed, border=True)
+        note = [None] * 9
+        note[SCORE_COL] = self.cell(ws, "reported")
+        note[COMPUTED_COL] = self.cell(ws, "computed")
+        ws.append(total)
+        ws.append(grade)
+        ws.append(note)
+
+    # --- summary ------------------------------------------------------------------------------------
+
+    def end(self, summary: Summary) -> None:
+        ws = self.summary_ws
+        put = ws.append
+        put([self.cell(ws, "绩效自评表复核报告 · perfscore", font=self.title_font)])
+        put([self.cell(ws, "规则 (rule set)", bold=True), self.cell(ws, rule_sets(self.rules))])
+        put([self.cell(ws, "generated by", bold=True), self.cell(ws, f"perfscore {__version__}")])
+        put([])
+        counts = [("Forms read", summary.forms), ("Files", summary.files),
+                  ("Unreadable files", len(summary.unreadable)), ("Grade changes", summary.grade_changes)]
+        counts += [(f"{s} findings", summary.findings_by_severity.get(s, 0)) for s in SEVERITIES]
+        for label, n in counts:
+            put([self.cell(ws, label, bold=True), self.cell(ws, n)])
+        grades, rows = grade_rows(summary)
+        if grades:
+            put([])
+            put(self.header_row(ws, ["等级 (grade)", "reported", "computed"]))
+            reported, computed = rows[0][1], rows[1][1]
+            for grade, r, c in zip(grades, reported, computed):
+                put([self.cell(ws, grade, border=True), self.cell(ws, r, border=True),
+                     self.cell(ws, c, border=True)])
+        if summary.findings_by_code:
+            put([])
+            put(self.header_row(ws, ["code", "severity", "title", "count"]))
+            for r in code_rows(summary, self.seen):
+                put([self.cell(ws, r.code, border=True),
+                     self.cell(ws, r.severity, fill=self.fills.get(r.severity), border=True),
+                     self.cell(ws, r.title, border=True, wrap=True), self.cell(ws, r.count, border=True)])
+        if summary.unreadable:
+            put([])
+            put(self.header_row(ws, ["unreadable file", "message"]))
+            for e in summary.unreadable:
+                put([self.cell(ws, e.file, border=True, findings=()),
+                     self.cell(ws, e.message, border=True, wrap=True, fill=self.fills["error"])])
+        if self.forms:
+            put([])
+            put(self.header_row(ws, ["#", "sheet", "form", "file", "kind", "总分", "重算", "等级", "重算等级",
+                                     *SEVERITIES]))
+            for n, sheet, name, file, kind, rt, ct, rg, cg, *sev in self.forms:
+                put([self.cell(ws, n, border=True),
+                     self.cell(ws, sheet, link=f"'{sheet.replace(chr(39), chr(39) * 2)}'!A1", border=True),
+                     self.cell(ws, name, border=True, wrap=True), self.cell(ws, file, border=True),
+                     self.cell(ws, kind, border=True), self.cell(ws, rt, fmt=SCORE_FORMAT, border=True),
+                     self.cell(ws, ct, fmt=SCORE_FORMAT, border=True,
+                               bold=rt is not None and ct is not None and rt != ct),
+                     self.cell(ws, rg, border=True), self.cell(ws, cg, border=True, bold=bool(rg and cg and rg != cg)),
+                     *(self.cell(ws, x, border=True) for x in sev)])
+        if self.findings:
+            put([])
+            put(self.header_row(ws, ["severity", "code", "form", "indicator", "message", "file", "sheet"]))
+            for file, form, sheet, indicator, code, severity, message in sorted(
+                    self.findings, key=lambda r: -SEVERITY_RANK.get(r[5], 0)):
+                put([self.cell(ws, severity, fill=self.fills.get(severity), border=True),
+                     self.cell(ws, code, border=True), self.cell(ws, form, border=True, wrap=True),
+                     self.cell(ws, indicator, border=True, wrap=True),
+                     self.cell(ws, message, border=True, wrap=True), self.cell(ws, file, border=True),
+                     self.cell(ws, sheet, border=True)])
+        self.wb.save(self.path)
+
+
+def _col(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _codes(findings: list[Finding]) -> str:
+    return ", ".join(dict.fromkeys(f.code for f in by_severity(findings)))
+
+
+Writer = XlsxWriter
