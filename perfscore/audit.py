@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from perfscore import catalogue
+from perfscore.decimals import plain
 from perfscore.model import Document, Form, SourceRef
 from perfscore.results import Finding, FormResult, build
 
@@ -25,11 +27,15 @@ GRADE_ORDER = ("优", "良", "中", "差")
 
 
 def _d(value: Decimal | None) -> str:
-    return "—" if value is None else format(value.normalize() if value == value.to_integral() else value, "f")
+    return plain(value, "—")
 
 
-def _n(**numbers: object) -> dict[str, str]:
-    return {k: (_d(v) if isinstance(v, Decimal) else str(v)) for k, v in numbers.items() if v is not None}
+def _n(numbers: dict[str, object]) -> dict[str, str]:
+    out = {}
+    for key, value in numbers.items():
+        if value is not None:
+            out[key] = plain(value) if isinstance(value, Decimal) else str(value)
+    return out
 
 
 class _Sink:
@@ -45,7 +51,7 @@ class _Sink:
         self.items.append(build(Finding,
             code=code, severity=severity or (spec.severity if spec else "info"), message=message,
             form=self.form.name, indicator=indicator, location=location or self.form.source,
-            numbers=_n(**numbers)))
+            numbers=_n(numbers)))
 
 
 def check_form(form: Form, result: FormResult, scored: list[Scored], rules: Rules) -> list[Finding]:
@@ -171,10 +177,13 @@ def _check_weights(form: Form, result: FormResult, scored: list[Scored], rules: 
                  f"{_d(funding_weight)}), not {_d(spec.level1.total)}",
                  total=total, indicators=total - funding_weight, funding=funding_weight, expected=spec.level1.total)
     groups: dict[str, Decimal] = {}
+    group_of = rules.level1_group
     for s in scored:
-        group = rules.level1_group(s.result.level1)
-        if group is not None and s.result.weight is not None:
-            groups[group] = groups.get(group, ZERO) + s.result.weight
+        weight = s.result.weight
+        if weight is not None:
+            group = group_of(s.result.level1)
+            if group is not None:
+                groups[group] = groups.get(group, ZERO) + weight
     for group, expected in spec.level1.weights.items():
         if group not in groups:
             sink.add("missing-level1", f"no indicator under {group} (expected {_d(expected)} points)",
@@ -187,20 +196,24 @@ def _check_weights(form: Form, result: FormResult, scored: list[Scored], rules: 
 # --- indicators ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
+def _compact(label: str | None) -> str:
+    return "".join((label or "").split())
+
+
 def _check_indicators(form: Form, scored: list[Scored], rules: Rules, sink: _Sink) -> None:
     tol = rules.spec.tolerance
     reasons = rules.spec.reasons
-    seen: Counter[tuple[str, str]] = Counter()
-    for s in scored:
+    keys = [(_compact(s.result.level2), _compact(s.result.level3)) for s in scored]
+    counts = Counter(keys)
+    reported: set[tuple[str, str]] = set()
+    for s, key in zip(scored, keys, strict=True):
         r, ind = s.result, s.indicator
         name, loc = r.level3, r.source
-        key = ("".join((r.level2 or "").split()), "".join(r.level3.split()))
-        seen[key] += 1
-        if seen[key] == 2:
-            sink.add("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears more than once",
-                     indicator=name, location=loc, count=sum(1 for x in scored if
-                                                             ("".join((x.result.level2 or "").split()),
-                                                              "".join(x.result.level3.split())) == key))
+        if counts[key] > 1 and key not in reported:
+            reported.add(key)
+            sink.add("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears {counts[key]} times",
+                     indicator=name, location=loc, count=counts[key])
         for which, parsed in (("target", s.target), ("actual", s.actual)):
             for alias in parsed.aliases:
                 sink.add("operator-alias", f"{which} {parsed.text!r}: {alias.found!r} read as {alias.means}",

@@ -26,12 +26,15 @@ def build(cls, **values):
     if defaults is None:
         defaults = _DEFAULTS[cls] = [
             (name, info.default_factory, info.default) for name, info in cls.model_fields.items()]
-    data = {}
-    for name, factory, default in defaults:
-        if name in values:
-            data[name] = values[name]
-        else:
-            data[name] = factory() if factory is not None else default
+    if len(values) == len(defaults):  # every field given: the common case on the hot path
+        data = values
+    else:
+        data = {}
+        for name, factory, default in defaults:
+            if name in values:
+                data[name] = values[name]
+            else:
+                data[name] = factory() if factory is not None else default
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", data)
     object.__setattr__(obj, "__pydantic_fields_set__", set(values))

@@ -105,8 +105,10 @@ def _level_label(text: str) -> str:
 
 _MISSING = {"", "-", "--", "—", "——", "–", "/", "／", "\\", "…", "……", "...", "无", "未填报", "不适用",
             "n/a", "N/A", "NA", "——", "空"}
+_FILLER = re.compile(r"[-—–/\\.…·_~～]+")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
-_REPAIRABLE = re.compile(r"[+-]?[\d,]*\d[\d,]*(?:\.\d+)?")
+_REPAIRABLE = re.compile(r"[+-]?[\d,.]*\d[\d,.]*")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _UNIT_TAIL = re.compile(r"(?:%|％|‰|分|万元|元|万|个百分点|百分点)$")
 
 
@@ -121,7 +123,7 @@ def parse_decimal(text: str | None) -> tuple[Decimal | None, str | None]:
         return None, None
     t = unicodedata.normalize("NFKC", str(text)).strip()
     t = re.sub(r"\s+", "", t)
-    if t in _MISSING:
+    if t in _MISSING or _FILLER.fullmatch(t):
         return None, None
     t = t.lstrip("¥￥$")
     for _ in range(2):
@@ -131,7 +133,7 @@ def parse_decimal(text: str | None) -> tuple[Decimal | None, str | None]:
     try:
         if _NUMBER.fullmatch(t):
             return Decimal(t.replace(",", "")), None
-        if _REPAIRABLE.fullmatch(t):
+        if _REPAIRABLE.fullmatch(t) and _PLAIN_NUMBER.fullmatch(t.replace(",", "")):
             return Decimal(t.replace(",", "")), "repaired"
     except InvalidOperation:  # pragma: no cover - the patterns only admit valid numbers
         pass

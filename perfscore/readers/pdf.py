@@ -137,7 +137,7 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
                 any_text = True
             tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
             if not tables:
-                text = page.extract_text() or ""
+                text = page_text_with_tabs(page)
                 if text.strip():
                     if textless and textless[-1] and textless[-1][-1][0] == number - 1:
                         textless[-1].append((number, text))
@@ -196,6 +196,36 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
     if not forms:
         raise ReadError(file, "no self-evaluation form found (no table with a 一级指标/三级指标 header)")
     yield Document(title=title, forms=forms, narrative=narrative, source=SourceRef(file=file))
+
+
+def page_text_with_tabs(page) -> str:  # noqa: ANN001 - a pdfplumber Page
+    """The page's text, one line per printed line, with a tab where a wide gap separates two words
+    (a borderless table's columns), the way the text reader reads tab-separated forms."""
+    words = page.extract_words(x_tolerance=1.5, y_tolerance=2.5, keep_blank_chars=False)
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) <= 2.5:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+        text = line[0]["text"]
+        for prev, word in zip(line, line[1:]):
+            size = max(prev["bottom"] - prev["top"], 1.0)
+            gap = word["x0"] - prev["x1"]
+            if gap > 1.8 * size:
+                text += "\t"
+            elif gap > 0.25 * size and not (_wide(prev["text"][-1]) or _wide(word["text"][0])):
+                text += " "
+            text += word["text"]
+        out.append(text)
+    return "\n".join(out)
+
+
+def _wide(ch: str) -> bool:
+    return ord(ch) > 0x2E7F
 
 
 def _text_between(page, top: float, bottom: float) -> str:  # noqa: ANN001

@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfscore.errors import ReadError
-from perfscore.model import Document, Form, Goals, NarrativeCounts, ReadNote, SourceRef
+from perfscore.model import Document, Form, Funding, Goals, NarrativeCounts, ReadNote, SourceRef
 from perfscore.readers import text_numbers as num
 from perfscore.readers.text_funding import FundingParser, is_funding_header
 from perfscore.readers.text_indicators import Columns, IndicatorParser, is_indicator_header
@@ -39,7 +39,6 @@ _TITLE = re.compile(
 )
 _YEAR = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
 _NOT_TITLE = re.compile(r"[：:，,。；;…]|\.{3}|^附件")
-_FORM_MARKERS = ("一级指标", "项目名称", "项目支出名称", "预算部门名称", "年初预算数", "全年预算数", "预算数")
 _NAME_LABELS = ("项目名称", "项目支出名称", "预算部门名称", "部门名称", "单位名称")
 _DEPT_LABELS = ("主管部门及代码", "主管部门", "主管部门名称")
 _UNIT_LABELS = ("预算单位", "实施单位", "预算单位名称", "实施单位名称")
@@ -80,7 +79,9 @@ def read(path: Path) -> Iterator[Document]:
 
 def parse_text(text: str, file: str) -> Document:
     lines = re.split(r"\r\n|\r|\n", text)
-    titles = [t for t in find_titles(lines) if _has_table(lines, t, titles_after(lines, t))]
+    found = find_titles(lines)
+    ends = [t.index for t in found[1:]] + [len(lines)]
+    titles = [t for t, end in zip(found, ends) if _has_table(lines, t, end)]
     if not titles:
         raise ReadError(file, "no 自评表 found")
     doc_year = _document_year(text)
@@ -94,7 +95,7 @@ def parse_text(text: str, file: str) -> Document:
             form = FormReader(lines, title, end, file, table, doc_year, doc_refs).read()
         except ReadError as exc:
             failures.append(exc)
-            form = _failed_form(title, file, table, doc_year, exc.detail)
+            form = _failed_form(title, file, table, doc_year, exc.detail, exc.form)
         except Exception as exc:  # one bad form must not lose the others
             failures.append(ReadError(file, f"unexpected structure: {exc}", form=title.text,
                                       where=f"line {title.index + 1}"))
@@ -107,9 +108,11 @@ def parse_text(text: str, file: str) -> Document:
                     source=SourceRef(file=file))
 
 
-def _failed_form(title: Title, file: str, table: int, year: int | None, message: str) -> Form:
+def _failed_form(title: Title, file: str, table: int, year: int | None, message: str,
+                 name: str | None = None) -> Form:
+    """What is left of a form that could not be read: its title, and a note saying why."""
     src = SourceRef(file=file, table=table, line=title.index + 1)
-    name = re.sub(r"(项目支出|部门整体支出)?绩效(自评表|目标完成情况表?)$", "", title.text) or title.text
+    name = name or _name_from_title(title.text)
     return Form(kind=title.kind, name=name, title=title.text, year=title.year or year, source=src,
                 read_notes=[ReadNote(code="read-incomplete", message=message, source=src)])
 
@@ -133,18 +136,11 @@ def find_titles(lines: list[str]) -> list[Title]:
     return titles
 
 
-def titles_after(lines: list[str], title: Title) -> int:
-    for j in range(title.index + 1, len(lines)):
-        s = lines[j].strip(" \t\u3000").lstrip("#").strip(" \t\u3000")
-        m = _TITLE.match(s) if s and len(s) <= 100 else None
-        if m and not _NOT_TITLE.search(m.group("title")):
-            return j
-    return len(lines)
-
-
 def _has_table(lines: list[str], title: Title, end: int) -> bool:
-    body = "".join(norm(line) for line in lines[title.index + 1:end])
-    return "一级指标" in body or sum(marker in body for marker in _FORM_MARKERS) >= 2
+    """A title heads a form only when table cells follow it (not a mention or a contents line)."""
+    cells = "".join(norm(line) for line in lines[title.index + 1:end] if "\t" in line or "|" in line)
+    named = any(label in cells for label in _NAME_LABELS)
+    return "一级指标" in cells or (named and "预算数" in cells)
 
 
 def _year_below(lines: list[str], i: int) -> int | None:
@@ -168,6 +164,8 @@ def _document_year(text: str) -> int | None:
 
 # ---------------------------------------------------------------------------------------------- forms
 class FormReader:
+    """One form: the rows from its title to the next title, read into a Form with its read notes."""
+
     def __init__(self, lines: list[str], title: Title, end: int, file: str, table: int,
                  doc_year: int | None, doc_refs: list[Decimal]):
         self.title, self.file, self.table = title, file, table
@@ -249,7 +247,7 @@ class FormReader:
         return found.get("name"), found.get("department"), unit
 
     # ------------------------------------------------------------------ funding
-    def _funding(self, start: int, stop: int):
+    def _funding(self, start: int, stop: int) -> Funding | None:
         rows = self.rows
         parser = FundingParser(self.note, self.source, self.doc_refs)
         if _pairs_row(rows[start]):

@@ -22,7 +22,6 @@ from perfscore.readers import text_numbers as num
 from perfscore.readers.text_table import Row, norm
 
 AMOUNTS = ("target_declared", "budget_compiled", "initial_budget", "annual_budget", "executed", "balance")
-CANONICAL = AMOUNTS + ("weight", "execution_rate", "score")
 _TAIL = ("weight", "execution_rate", "score")
 _TOTAL_LABEL = re.compile(r"资金总额|总额|合计|总计")
 _INLINE = re.compile(r"^(?P<label>.*?)[:：]\s*(?P<value>[\d.,，]+)\s*(?:万元)?$")

@@ -186,8 +186,9 @@ class IndicatorParser:
         index = self.count
         self.count += 1
         where = f"indicators[{index}]"
-        abnormal = d > 0 and not (d == 1 and "lead" not in pos and not (cells[0] and norm(cells[0]) not in LEAD_LABELS))
-        if abnormal:
+        # one cell right is normal when the header lacks the 绩效指标 column the rows carry
+        lead_cell = not cells[0] or norm(cells[0]) in LEAD_LABELS
+        if d > 0 and not (d == 1 and "lead" not in pos and lead_cell):
             self.note("repair-label-shift", f"row printed {d} cell(s) right of the header; aligned on 分值/得分",
                       where, row.line)
         if labels:
@@ -247,7 +248,8 @@ class IndicatorParser:
             kind = self._classify(text, slot, row_labels, level3)
             if kind in ("dup", "skip"):
                 why = "repeats the 三级 name" if kind == "dup" else "is no 一级/二级 label"
-                self.note("repair-label-shift", f"label {printed_text!r} printed {self._place(slot, at)} {why}; ignored",
+                self.note("repair-label-shift",
+                          f"label {printed_text!r} printed {self._place(slot, at)} {why}; ignored",
                           f"{where}.level2", line)
                 continue
             target, expected = (new1, "level1") if kind == "L1" else (new2, "level2")
@@ -262,6 +264,15 @@ class IndicatorParser:
         self.q1.extend(new1)
         self.q2.extend(new2)
         take2 = self.q2.pop(0) if self.q2 and (printed or len(self.q2) > 1) else None
+        parent2 = PARENT.get(take2.text) if take2 else None
+        if parent2 and len(self.q1) > 1 and self.q1[0].text != parent2:
+            # a queued 一级 label that this row's 二级 label belongs to wins over older queued ones
+            match = next((k for k, p in enumerate(self.q1) if p.text == parent2), None)
+            if match is not None:
+                for skipped in self.q1[:match]:
+                    self.note("repair-label-shift", f"一级 label {skipped.text!r} printed on line {skipped.line} "
+                              "heads no row; ignored", f"{where}.level1", line)
+                del self.q1[:match]
         take1 = self.q1[0] if self.q1 and (printed or len(self.q1) > 1) else None
         if take1 and take2 and self.level1 and take1.text != self.level1:
             parent = PARENT.get(take2.text)
@@ -273,14 +284,16 @@ class IndicatorParser:
         if take1:
             self.q1.pop(0)
             if take1.line != line:
-                self.note("repair-label-shift", f"一级 label {take1.text!r} printed on line {take1.line} heads this row",
+                self.note("repair-label-shift",
+                          f"一级 label {take1.text!r} printed on line {take1.line} heads this row",
                           f"{where}.level1", line)
             if take1.text != self.level1:
                 self.level2 = None
             self.level1 = take1.text
         if take2:
             if take2.line != line:
-                self.note("repair-label-shift", f"二级 label {take2.text!r} printed on line {take2.line} heads this row",
+                self.note("repair-label-shift",
+                          f"二级 label {take2.text!r} printed on line {take2.line} heads this row",
                           f"{where}.level2", line)
             parent = PARENT.get(take2.text)
             if not take1 and take2.slot != "level2" and parent and parent != self.level1 and parent in L1_NAMES:

@@ -22,6 +22,8 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \u3000\u00a0]+|[ \u3000\u00a0]+(?=[{_CJK
 _WS = re.compile(r"[\s\u3000\u00a0]+")
 _PAD = " \t\r\n\u3000\u00a0"
 _ATTACHMENT = re.compile(r"^\s*附件\s*\d")
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
 
 
 @dataclass
@@ -71,13 +73,17 @@ def join_wrapped(parts: list[str]) -> str:
 
 
 def detect_layout(lines: list[str]) -> str:
-    """``tabs`` when lines near the title hold several cells, else ``word`` (one leading tab per cell line).
+    """``tabs`` when lines near the title hold several cells, ``pipes`` for a Markdown table, else ``word``
+    (one leading tab per cell line).
 
     Only the first lines are looked at: the running text after a form may carry stray tabs.
     """
     head = [line for line in lines if line.strip(" \r")][:60]
     tabbed = sum(1 for line in head if line.count("\t") >= 2 or re.search(r"\S\t+\S", line))
-    return "tabs" if tabbed >= 3 else "word"
+    if tabbed >= 3:
+        return "tabs"
+    piped = sum(1 for line in head if _PIPE_ROW.match(line))
+    return "pipes" if piped >= 3 else "word"
 
 
 def _is_blank(line: str) -> bool:
@@ -89,7 +95,23 @@ def split_rows(lines: list[str], first_line: int, layout: str) -> list[Row]:
     """Rows of ``lines`` (a slice of the document starting at 1-based ``first_line``)."""
     if layout == "tabs":
         return _split_tabs(lines, first_line)
+    if layout == "pipes":
+        return _split_pipes(lines, first_line)
     return _split_word(lines, first_line)
+
+
+def _split_pipes(lines: list[str], first_line: int) -> list[Row]:
+    rows: list[Row] = []
+    for offset, line in enumerate(lines):
+        number = first_line + offset
+        if _PIPE_RULE.match(line):
+            continue
+        if _PIPE_ROW.match(line):
+            inner = line.strip().strip("|")
+            rows.append(Row([clean_cell(c.replace("<br>", "")) for c in inner.split("|")], number))
+        elif line.strip(_PAD):
+            rows.append(Row([clean_cell(line)], number, text=True))
+    return rows
 
 
 def _split_tabs(lines: list[str], first_line: int) -> list[Row]:

@@ -32,6 +32,7 @@ CSS = """
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0 auto;max-width:75rem;padding:1rem;color:var(--ink);background:#fff;line-height:1.55;
+overflow-wrap:break-word;
 font-family:"PingFang SC","Hiragino Sans GB","Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",
 "WenQuanYi Micro Hei",system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:15px}
 h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.3rem;margin:2rem 0 .6rem;padding-bottom:.2rem;

@@ -6,15 +6,12 @@ from decimal import Decimal
 
 from wcwidth import wcswidth, wcwidth
 
+from perfscore.decimals import plain
+
 
 def num(value: Decimal | None) -> str:
     """A Decimal as a person writes it: no exponent, no trailing zeros beyond what matters."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
+    return plain(value)
 
 
 def clip(text: str | None, width: int) -> str:

@@ -121,6 +121,7 @@ class Rules:
                 self.level1_lookup[_norm(variant)] = group
         for group in spec.level1.weights:
             self.level1_lookup[_norm(group)] = group
+        self._level1_cache: dict[str, str | None] = {}
         self.vocabulary = default_vocabulary().extended(spec.vocabulary) if spec.vocabulary else default_vocabulary()
         self.select = frozenset(spec.findings.select)
         self.ignore = frozenset(spec.findings.ignore)
@@ -140,7 +141,13 @@ class Rules:
         return None
 
     def level1_group(self, label: str | None) -> str | None:
-        return self.level1_lookup.get(_norm(label)) if label else None
+        if not label:
+            return None
+        try:
+            return self._level1_cache[label]
+        except KeyError:
+            group = self._level1_cache[label] = self.level1_lookup.get(_norm(label))
+            return group
 
     def cite(self, doc_id: str | None) -> str | None:
         if doc_id is None:

@@ -297,6 +297,31 @@ def test_funding_total_blank(tmp_path):
     assert [n.code for n in form.read_notes] == ["funding-total-blank"]
 
 
+def test_blank_total_row_is_kept(tmp_path):
+    doc = _read(_write(tmp_path, FORM_TABS.replace("资金总额:\t\t{total}\t\t", "资金总额:\t\t\t\t\t")))
+    funding = doc.forms[0].funding
+    assert funding.total.label == "资金总额" and funding.total.annual_budget is None
+    assert funding.breakdown[0].executed == 8
+    assert [n.code for n in doc.forms[0].read_notes] == ["funding-total-blank"]
+
+
+def test_crlf_and_contents_lines(tmp_path):
+    text = ("目录\r\n一、项目支出绩效自评表\r\n项目全年预算数10万元，项目名称见附件。\r\n"
+            + FORM_TABS.format(total="10\t10\t10\t8\t2\t80\t8").replace("\n", "\r\n"))
+    doc = _read(_write(tmp_path, text))
+    assert [f.name for f in doc.forms] == ["测试项目"] and doc.forms[0].source.line == 4
+    assert doc.forms[0].indicators[0].source.line == 15
+
+
+def test_markdown_pipe_table(tmp_path):
+    rows = [line.split("\t") for line in FORM_TABS.format(total="10\t10\t10\t8\t2\t80\t8").splitlines()[2:]]
+    table = "\n".join("| " + " | ".join(r) + " |" for r in rows[:1]) + "\n|---|---|---|\n" + "\n".join(
+        "| " + " | ".join(r) + " |" for r in rows[1:])
+    form = _read(_write(tmp_path, "## 测试项目项目支出绩效自评表 (2022年度)\n\n" + table + "\n", "doc.md")).forms[0]
+    assert (form.name, form.year, len(form.indicators), form.reported_total) == ("测试项目", 2022, 3, 95)
+    assert form.funding.total.annual_budget == 10 and form.indicators[1].score == 27
+
+
 def test_markdown_heading_title_with_year_on_the_next_line(tmp_path):
     text = "# 单位决算\n\n## 测试项目项目支出绩效自评表\n\n(2021年度)\n\n" + FORM_TABS.split("\n", 2)[2].format(
         total="10\t10\t10\t8\t2\t80\t8")
