@@ -53,11 +53,8 @@ def iter_documents(inputs: Iterable[str | Path]) -> Iterator[tuple[str, Document
     for path in iter_paths(inputs):
         name = str(path)
         try:
-            if path == STDIN:
-                from perfscore.readers.structured import read_io
-
-                for doc in read_io(sys.stdin, "<stdin>"):
-                    yield "<stdin>", doc, None
+            if path == STDIN or Path(path).suffix.lower() == ".jsonl":
+                yield from _stream_documents(path)
                 continue
             found = False
             for doc in read_documents(path):
@@ -69,6 +66,33 @@ def iter_documents(inputs: Iterable[str | Path]) -> Iterator[tuple[str, Document
             yield name, None, str(exc)
         except (OSError, ValueError, LookupError, TypeError, ArithmeticError) as exc:  # a reader bug: still one line
             yield name, None, str(ReadError(name, f"cannot read: {type(exc).__name__}: {exc}"))
+
+
+def _stream_documents(path: str | Path) -> Iterator[tuple[str, Document | None, str | None]]:
+    """JSON Lines, line by line: a bad line is reported and the stream goes on."""
+    from perfscore.readers.structured import stream_items
+
+    if path == STDIN:
+        items = stream_items(sys.stdin, "<stdin>")
+        name = "<stdin>"
+    else:
+        name = str(path)
+        try:
+            handle = Path(path).open(encoding="utf-8-sig")
+        except OSError as exc:
+            yield name, None, str(ReadError(name, f"cannot open: {exc.strerror or exc}"))
+            return
+        items = _closing(handle, stream_items(handle, name))
+    for item in items:
+        if isinstance(item, ReadError):
+            yield name, None, str(item)
+        else:
+            yield name, item, None
+
+
+def _closing(handle, items):
+    with handle:
+        yield from items
 
 
 def score_document(file: str, doc: Document, rules: Rules, explain: bool = False) -> DocumentResult:

@@ -46,26 +46,15 @@ def _score_path(path: str) -> list[DocumentResult]:
 
 
 def _score_lines(lines: list[str], first_line: int, name: str) -> list[DocumentResult]:
-    from perfscore.readers.structured import document_from_data
-
-    import json
+    from perfscore.readers.structured import stream_items
 
     assert _rules is not None
     out = []
-    for offset, text in enumerate(lines):
-        if not text.strip():
+    for item in stream_items(lines, name, first_line):
+        if isinstance(item, PerfscoreError):
+            out.append(DocumentResult(name, error=str(item)))
             continue
-        number = first_line + offset
-        try:
-            data = json.loads(text)
-            doc = document_from_data(data, name, number)
-        except json.JSONDecodeError as exc:
-            out.append(DocumentResult(name, error=f"{name}, line {number}: invalid JSON: {exc.msg}"))
-            continue
-        except PerfscoreError as exc:
-            out.append(DocumentResult(name, error=str(exc)))
-            continue
-        result = score_document(name, doc, _rules, _explain)
+        result = score_document(name, item, _rules, _explain)
         result.document = None
         out.append(result)
     return out

@@ -128,6 +128,7 @@ def read(path: Path) -> Iterator[Document]:
 def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
     grid = Grid(file=file)
     any_text = False
+    chars = undecoded = 0
     previous_cols: list[float] | None = None
     textless: list[list[tuple[int, str]]] = []  # runs of consecutive pages without a table
     try:
@@ -135,6 +136,8 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
         for number, page in enumerate(pages, start=1):
             if page.chars:
                 any_text = True
+                chars += len(page.chars)
+                undecoded += sum(1 for ch in page.chars if ch["text"].startswith("(cid:"))
             tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
             if not tables:
                 text = page_text_with_tabs(page)
@@ -171,6 +174,8 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
     if not any_text:
         raise ReadError(file, "no text layer: image-only PDF, run OCR first")
     forms: list[Form] = forms_from_grid(grid)
+    if not forms and undecoded > chars // 2:
+        raise ReadError(file, "the text layer cannot be decoded (fonts without a Unicode map): run OCR first")
     title = None
     narrative = None
     read_text = _text_reader() if textless else None

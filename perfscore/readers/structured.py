@@ -79,15 +79,25 @@ def _validate_form(data: Any, file: str, prefix: str | None, line: int | None) -
 
 
 def read_stream(lines: Iterable[str], file: str) -> Iterator[Document]:
-    """JSON Lines: one form or document per non-blank line, validated lazily so memory stays flat."""
-    for number, text in enumerate(lines, start=1):
+    """JSON Lines: one form or document per non-blank line, validated lazily so memory stays flat.
+    The first bad line raises; `stream_items` reports bad lines and goes on."""
+    for item in stream_items(lines, file):
+        if isinstance(item, ReadError):
+            raise item
+        yield item
+
+
+def stream_items(lines: Iterable[str], file: str, first_line: int = 1) -> Iterator[Document | ReadError]:
+    """Each line's document, or the one-line error for that line: a bad line never stops the stream."""
+    for number, text in enumerate(lines, start=first_line):
         if not text.strip():
             continue
         try:
-            data = json.loads(text)
+            yield document_from_data(json.loads(text), file, number)
         except json.JSONDecodeError as exc:
-            raise ReadError(file, f"invalid JSON: {exc.msg}", where=f"line {number}") from None
-        yield document_from_data(data, file, number)
+            yield ReadError(file, f"invalid JSON: {exc.msg}", where=f"line {number}")
+        except ReadError as exc:
+            yield exc
 
 
 def read(path: Path) -> Iterator[Document]:

@@ -68,13 +68,20 @@ def read(path: Path) -> Iterator[Document]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ReadError(file, f"not UTF-8 text (undecodable byte at offset {exc.start})") from None
+    yield read_text(text, file)
+
+
+def read_text(text: str, file: str) -> Document:
+    """The Document in already-decoded text (the PDF reader passes pages without tables here).
+
+    Raises ReadError when no form is found or every form is unreadable.
+    """
     try:
-        document = parse_text(text, file)
+        return parse_text(text, file)
     except ReadError:
         raise
     except Exception as exc:  # never a traceback: one line naming the file
         raise ReadError(file, f"unexpected structure: {type(exc).__name__}: {exc}") from None
-    yield document
 
 
 def parse_text(text: str, file: str) -> Document:

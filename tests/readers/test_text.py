@@ -168,6 +168,20 @@ def test_seed_001_shifted_level2_label(seeds_dir):
                for n in form.read_notes)
 
 
+def test_seed_001_level1_label_printed_one_row_early(seeds_dir):
+    """``效益指标 | 成本指标``: 成本指标 stays under 产出指标, which gives the national 50/30/10 split."""
+    forms = read_seed(seeds_dir, "001_0dc1892294a9b625.txt").forms
+    for index in (0, 2, 4, 6, 14):
+        form = forms[index]
+        assert (form.indicators[3].level1, form.indicators[3].level2) == ("产出指标", "成本指标")
+        assert form.indicators[4].level1 == "效益指标"
+        sums: dict[str, Decimal] = {}
+        for ind in form.indicators:
+            sums[ind.level1] = sums.get(ind.level1, Decimal(0)) + ind.weight
+        assert sums == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
+        assert any("printed one row early" in n.message for n in form.read_notes)
+
+
 def test_seed_001_total_on_the_next_line_and_funding_shift(seeds_dir):
     forms = read_seed(seeds_dir, "001_0dc1892294a9b625.txt").forms
     assert (forms[9].reported_total, forms[9].reported_grade) == (Decimal("94.61"), "优")
@@ -349,6 +363,21 @@ def test_one_bad_form_does_not_lose_the_others(tmp_path):
     assert [f.name for f in doc.forms] == ["坏项目", "测试项目"]
     assert [n.code for n in doc.forms[0].read_notes] == ["read-incomplete"]
     assert len(doc.forms[1].indicators) == 3 and doc.forms[1].source.table == 2
+
+
+def test_unexpected_failure_in_one_form_is_a_note(tmp_path, monkeypatch):
+    original = text_reader.FormReader.read
+
+    def flaky(self):
+        if self.title.text.startswith("坏"):
+            raise RuntimeError("boom")
+        return original(self)
+
+    monkeypatch.setattr(text_reader.FormReader, "read", flaky)
+    text = FORM_TABS.format(total="10\t10\t10\t8\t2\t80\t8")
+    doc = _read(_write(tmp_path, text.replace("测试项目项目", "坏项目项目", 1) + "\n" + text))
+    assert [f.name for f in doc.forms] == ["坏项目", "测试项目"]
+    assert doc.forms[0].read_notes[0].code == "read-incomplete" and "boom" in doc.forms[0].read_notes[0].message
 
 
 def test_only_bad_forms_raise_naming_the_form(tmp_path):
