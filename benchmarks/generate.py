@@ -331,7 +331,7 @@ class FormGenerator:
             if res.computed_score is not None:
                 value = res.computed_score
                 if rng.random() < profile.p_score_dev:
-                    value = min(max(value + rng.choice(profile.score_dev) * weight, ZERO), weight)
+                    value = self._deviate(value, weight, res.band)
             elif sample.score is not None and sample.weight:
                 value = sample.score / sample.weight * weight  # unscorable: the hand score, as on the sample
             else:
@@ -354,6 +354,23 @@ class FormGenerator:
             data["reported_total"] = _q(total, 2)
             if template.reported_grade:
                 data["reported_grade"] = self.rules.grade(data["reported_total"])
+
+
+    def _deviate(self, value: Decimal, weight: Decimal, band: tuple[Decimal, Decimal] | None) -> Decimal:
+        """A printed score off the rules by a deviation seen in the samples (as a share of the weight).
+
+        The deviation is mirrored when it would leave [0, weight], and a qualitative score it leaves
+        inside its band is moved below the band: otherwise the rules would accept it and the form would
+        carry fewer mistakes than the samples do.
+        """
+        delta = self.rng.choice(self.profile.score_dev) * weight
+        out = value + delta
+        if not ZERO <= out <= weight:
+            out = value - delta
+        out = min(max(out, ZERO), weight)
+        if band is not None and band[0] <= out <= band[1]:
+            out = max(ZERO, band[0] - abs(delta))
+        return out
 
 
 def _stretch(slots: list[Indicator], k: int | None) -> list[Indicator]:

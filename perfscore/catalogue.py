@@ -115,6 +115,11 @@ _ENTRIES = [
                 "amounts and score; the score was computed from the breakdown.",
                 "Fill the 资金总额 row.",
                 "funding.use_breakdown_when_total_blank"),
+    FindingSpec("read-incomplete", "part of a form could not be read", "warning",
+                "The reader found the form but not all of it (no indicator table, no 总分 row, a number it "
+                "could not make out); what was read is kept and scored.",
+                "Check the original document; re-export it, or transcribe the form as YAML.",
+                "readers"),
     # --- notes (info) -----------------------------------------------------------------------------
     FindingSpec("narrative-agrees", "the text's counts agree with the forms", "info",
                 "The document's statement of how many projects got each grade matches the forms in it.",
