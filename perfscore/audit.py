@@ -297,9 +297,10 @@ def check_document(doc: Document, results: list[FormResult], rules: Rules) -> li
     out: list[Finding] = []
     file = doc.source.file if doc.source else None
     where = narrative.source or doc.source
-    graded = Counter(r.reported_grade or rules.grade(r.reported_total) for r in results if r.kind != "target_report")
+    scored = [r for r in results if r.kind != "target_report"] or results  # a target-report document counts those
+    graded = Counter(r.reported_grade or rules.grade(r.reported_total) for r in scored)
     problems = []
-    scored_count = sum(1 for r in results if r.kind != "target_report")
+    scored_count = len(scored)
     if narrative.forms is not None and narrative.forms != scored_count:
         problems.append(f"says {narrative.forms} forms, the document has {scored_count}")
     for grade, count in narrative.grades.items():

@@ -20,7 +20,8 @@ __all__ = ["dumps", "write"]
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:  # shared Decimal objects must not become &id/*id
+        return True
 
 
 def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:

@@ -27,18 +27,10 @@ CASES = {
     "004_541f64c11f9f4932.txt": "lizhou-2020-xunchaban.yaml",
 }
 
-# Where the reader and a transcription disagree and the seed shows the transcription is the one to fix
-# (reported to the lead; the samples are not edited here). Keyed by sample, then by the difference path.
-# 001: on five forms the 一级 label 效益指标 is printed on the 成本指标 row ("效益指标 | 成本指标"). The
-# reader reads it as printed one row early — 成本指标 is a 产出指标 sub-indicator in the national template
-# and only that reading gives the national 产出 50 / 效益 30 level-1 weights these forms otherwise follow
-# (20+10+10+10 = 50, 15+15 = 30) — as the 002 transcription does for the same pattern (forms 4 and 6).
-KNOWN_TRANSCRIPTION_ERRORS: dict[str, dict[str, str]] = {
-    "shangdang-2023-zuzhibu.yaml": {
-        f"forms[{form}].indicators[3].level1": "效益指标 printed one row early: 成本指标 row belongs to 产出指标"
-        for form in (0, 2, 4, 6, 14)
-    },
-}
+# Where the reader and a transcription may disagree, keyed by sample, then by the difference path. Empty:
+# the reader and the samples agree field by field. (001's 成本指标 rows printed under 效益指标 one row early
+# are read, and transcribed, as 产出指标 — the national template's place and its 50/30/10 weights.)
+KNOWN_TRANSCRIPTION_ERRORS: dict[str, dict[str, str]] = {}
 
 
 @pytest.fixture(scope="module")

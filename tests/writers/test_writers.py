@@ -88,7 +88,7 @@ def test_yaml_writes_decimals_as_plain_numbers(tmp_path):
 
 
 def test_yaml_keeps_document_fields(tmp_path):
-    doc = Document(title="2023年度单位决算公开", forms=[seed_form()],
+    doc = Document(title="2023年度单位决算公开", forms=[seed_form(source=SourceRef(file="x.txt", line=9))],
                    narrative=NarrativeCounts(forms=1, grades={"优": 1}, amount=Decimal("22.87")),
                    source=SourceRef(file="x.txt", line=3))
     back = next(structured.read(export(doc, tmp_path / "d.yaml", "yaml")))
