@@ -6,7 +6,7 @@ value strings, the output grows with the number of findings, and the readers' co
 indicator count, so forms must look like real ones in all of these, with real variety, at any size.
 
 Everything that shapes a generated form is measured from ``samples/*.yaml`` at run time (nothing here
-copies a number from them), see :class:`SampleProfile`:
+hard-codes a number from them), see :class:`SampleProfile`:
 
 * the *shape* of a form — kind, 一级/二级 slots in order with their weights (so level-1 totals, and
   their errors, follow the samples), funding rows present and their fields, one or two target columns,
@@ -89,7 +89,9 @@ class SampleProfile:
 
     @classmethod
     def from_samples(cls, directory: Path, rules: Rules) -> SampleProfile:
-        forms = [f for f in read_forms(directory) if f.kind != "target_report"
+        # only the hand transcriptions (samples/*.yaml): samples/excel, samples/word hold the same forms
+        files = sorted(Path(directory).glob("*.yaml"))
+        forms = [f for file in files for f in read_forms(file) if f.kind != "target_report"
                  and any(i.weight is not None for i in f.indicators)]
         if not forms:
             raise SystemExit(f"generate.py: no scored forms in {directory}")
@@ -513,7 +515,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         writer = write_yaml if args.format == "yaml" else write_jsonl
         if args.out == "-":
-            n = writer(forms, sys.stdout)
+            try:
+                n = writer(forms, sys.stdout)
+            except BrokenPipeError:  # `generate.py --out - | head`: the reader has seen enough
+                sys.stderr.close()
+                return 0
         else:
             with open(args.out, "w", encoding="utf-8", newline="\n") as out:
                 n = writer(forms, out)
