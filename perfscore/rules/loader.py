@@ -19,6 +19,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
 MAX_DEPTH = 40
 MAX_SCALAR = 10_000
+MAX_NUMBER = 1e12
 MAX_PARENTS_DEPTH = 16
 
 VALUE = "<value>"  # key-path suffix under which a scalar value's own position is kept
@@ -155,13 +156,31 @@ def load_file(path: Path, problems: list[Problem]) -> LoadedFile | None:
     walker.record(node, (), set())
     try:
         data = yaml.SafeLoader(text).construct_document(node)  # same graph, safe constructors
-    except yaml.YAMLError as exc:
-        problems.append(Problem(f"invalid YAML: {exc}", file))
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:  # ValueError: an integer of thousands of digits
+        problems.append(Problem(f"invalid value: {str(exc).splitlines()[0][:200]}", file))
         return None
+    for path, value in _numbers(data, ()):
+        if isinstance(value, float) and value != value or abs(value) > MAX_NUMBER:
+            line, col = walker.positions.get((*path, VALUE), walker.positions.get(path, (file, None, None)))[1:]
+            problems.append(Problem(f"number {str(value)[:40]} is out of range (at most {MAX_NUMBER:g})",
+                                    file, line, col, path))
+            return None
     if not isinstance(data, dict):
         problems.append(Problem("a rule file must be a mapping of keys (name:, extends:, …)", file, 1, 1))
         return None
     return LoadedFile(file, data, walker.positions)
+
+
+def _numbers(data: Any, path: KeyPath):
+    """Every number in the data with its key path (bools are not numbers here)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _numbers(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _numbers(value, (*path, index))
+    elif isinstance(data, int | float) and not isinstance(data, bool):
+        yield path, data
 
 
 MERGE_BY_KEY = {("documents",): "id", ("adjustments",): "name"}

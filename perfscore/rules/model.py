@@ -8,11 +8,13 @@ as law written as data. Formulas are strings in the simpleeval expression langua
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning", "info"]
+# Numbers in rule files are untrusted: finite and of a sane size, whatever YAML type they arrive as.
+Num = Annotated[Decimal, Field(ge=Decimal("-1e12"), le=Decimal("1e12"), allow_inf_nan=False)]
 QualitativeCategory = Literal["achieved", "partial", "not_achieved"]
 
 
@@ -45,25 +47,25 @@ class Rounding(Cited):
 class Tolerance(Cited):
     """Reported-vs-recomputed differences up to these are not findings (forms print 0–2 decimals)."""
 
-    score: Decimal = Field(Decimal("0.05"), ge=0)
-    total: Decimal = Field(Decimal("0.05"), ge=0)
-    rate: Decimal = Field(Decimal("0.01"), ge=0, description="percentage points")
-    funding: Decimal = Field(Decimal("0.005"), ge=0, description="funding score: printed with 2 decimals")
-    weight: Decimal = Field(Decimal("0.01"), ge=0)
+    score: Num = Field(Decimal("0.05"), ge=0)
+    total: Num = Field(Decimal("0.05"), ge=0)
+    rate: Num = Field(Decimal("0.01"), ge=0, description="percentage points")
+    funding: Num = Field(Decimal("0.005"), ge=0, description="funding score: printed with 2 decimals")
+    weight: Num = Field(Decimal("0.01"), ge=0)
 
 
 class Level1(Cited):
     """Weights of the level-1 groups and the names each group is printed under."""
 
-    weights: dict[str, Decimal] = Field(default_factory=dict)
+    weights: dict[str, Num] = Field(default_factory=dict)
     aliases: dict[str, list[str]] = Field(default_factory=dict,
                                           description="group name → other spellings found on forms")
-    total: Decimal = Field(Decimal(100), description="weights incl. funding must add up to this")
+    total: Num = Field(Decimal(100), description="weights incl. funding must add up to this")
 
 
 class FundingRowRule(_Rule):
     match: list[str] = Field(description="row labels scored by this rule; `total` is the 资金总额 row")
-    weight: Decimal
+    weight: Num
     label: str | None = None
 
 
@@ -73,7 +75,7 @@ class Funding(Cited):
     rows: list[FundingRowRule] = Field(default_factory=lambda: [FundingRowRule(match=["total"], weight=Decimal(10))])
     use_breakdown_when_total_blank: bool = Field(
         True, description="score the 其中 rows when the 资金总额 row is 0 or blank")
-    budget_change_share: Decimal | None = Field(
+    budget_change_share: Num | None = Field(
         Decimal("0.2"), ge=0, description="warn when 全年预算数 differs from 年初预算数 by more than this share")
 
 
@@ -91,9 +93,9 @@ class Scoring(Cited):
 
 
 class Band(_Rule):
-    low: Decimal = Field(ge=0, le=1, description="lower edge as a fraction of the weight (inclusive)")
-    high: Decimal = Field(ge=0, le=1, description="upper edge (exclusive, except for the top band)")
-    point: Decimal = Field(ge=0, le=1, description="point chosen when no reported score is usable")
+    low: Num = Field(ge=0, le=1, description="lower edge as a fraction of the weight (inclusive)")
+    high: Num = Field(ge=0, le=1, description="upper edge (exclusive, except for the top band)")
+    point: Num = Field(ge=0, le=1, description="point chosen when no reported score is usable")
 
 
 class Qualitative(Cited):
@@ -103,7 +105,7 @@ class Qualitative(Cited):
 
 class GradeBand(_Rule):
     grade: str
-    min: Decimal
+    min: Num
 
 
 class Grades(Cited):
@@ -114,7 +116,7 @@ class Reasons(Cited):
     """When 偏差原因分析 must be filled."""
 
     shortfall: bool = Field(True, description="a score below the weight needs a reason")
-    over_achievement: Decimal | None = Field(
+    over_achievement: Num | None = Field(
         Decimal("1.3"), description="actual/target ratio from which an over-achievement needs a reason")
 
 

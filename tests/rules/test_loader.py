@@ -150,3 +150,32 @@ findings:
     result = score(Form(name="f", indicators=[ind]), rules)
     aliases = [f for f in result.findings if f.code == "operator-alias"]
     assert aliases and all(f.severity == "error" for f in aliases)
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "1e999999", ".nan", "-1e13"])
+def test_huge_or_non_finite_numbers_are_refused_without_a_traceback(tmp_path, value):
+    path = write(tmp_path, "n.yaml", f"name: n\nextends: national\nlevel1:\n  total: {value}\n")
+    _, problems = check_rules(path)
+    assert problems and all(str(path) in str(p) for p in problems)
+
+
+def test_hostile_rule_files_through_the_cli(tmp_path):
+    from typer.testing import CliRunner
+
+    from perfscore.cli import app
+
+    walk = write(tmp_path, "walk.yaml", "name: walk\nextends: national\nfunding:\n"
+                 "  formula: ().__class__.__bases__[0].__subclasses__()\n")
+    power = write(tmp_path, "power.yaml", "name: power\nextends: national\nfunding:\n  formula: 9**9**9\n")
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    bomb = write(tmp_path, "bomb.yaml", "\n".join(lines) + "\nname: bomb\n")
+    for path in (walk, power, bomb):
+        start = time.perf_counter()
+        for args in (["rules", "check", str(path)], ["score", "samples/", "--rules", str(path)]):
+            result = CliRunner().invoke(app, args)
+            assert result.exit_code == 2, result.output
+            assert "Traceback" not in result.output and str(path) in result.output
+        assert time.perf_counter() - start < 2
