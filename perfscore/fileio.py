@@ -13,10 +13,23 @@ from perfscore.errors import PerfscoreError
 
 
 def check_not_input(out: Path, inputs: Iterable[str | Path]) -> None:
+    """Refuse an output that is an input file, or an existing form file inside an input directory."""
+    from perfscore.readers import supported
+
     target = out.resolve()
     for item in inputs:
-        if str(item) != "-" and Path(item).exists() and Path(item).resolve() == target:
+        if str(item) == "-" or not Path(item).exists():
+            continue
+        source = Path(item).resolve()
+        if source == target or (source.is_dir() and target.is_relative_to(source) and target.exists()
+                                and supported(target)):
             raise PerfscoreError(f"{out}: refusing to overwrite an input file")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
@@ -29,6 +42,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     os.close(fd)
     tmp_path = Path(tmp)
+    os.chmod(tmp_path, 0o666 & ~_umask())  # a report is for passing on: the usual permissions, not mkstemp's 0600
     try:
         yield tmp_path
         os.replace(tmp_path, path)

@@ -155,3 +155,20 @@ def test_output_file_is_written_atomically_and_never_the_input(tmp_path):
     lines = one_line_error(invoke("score", target, "-f", "json", "-o", target))
     assert "refusing to overwrite an input file" in lines[-1]
     assert target.read_bytes() == before
+
+
+def test_output_inside_an_input_directory_never_replaces_a_form(tmp_path):
+    import os
+    import shutil
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "shangdang-2023-xunchaban.yaml", folder / "a.yaml")
+    lines = one_line_error(invoke("score", folder, "-f", "json", "-o", folder / "a.yaml"))
+    assert "refusing to overwrite an input file" in lines[-1]
+    result = invoke("score", folder, "-f", "json", "-o", folder / "report.json", "--fail-on", "never")
+    assert result.exit_code == 0
+    mode = (folder / "report.json").stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask

@@ -26,6 +26,7 @@ cannot be read, a form without a name).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -64,6 +65,7 @@ _PAREN = re.compile(r"\([^()]*\)")
 _KEY_DROP = re.compile(r"[\s:*#_\-—–.、]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def label_key(text: str) -> str:
     """A label reduced for matching: NFKC, simplified, no spaces, colons or parenthesised notes."""
     t = unicodedata.normalize("NFKC", text).translate(_T2S)
@@ -162,6 +164,7 @@ class Grid:
     refs: list[tuple[str | None, int | None, int | None, int | None]] = field(default_factory=list)
     text_rows: set[int] = field(default_factory=set)
     guess_merges: set[int] = field(default_factory=set)
+    _distinct: dict[int, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.cells)
@@ -175,6 +178,7 @@ class Grid:
                   first_row: int = 1) -> None:
         """Append a table. ``merges`` are regions relative to ``rows``; ``None`` means unknown (the cells
         may already hold merged values: equal neighbours in label rows are then read as one cell)."""
+        self._distinct.clear()
         base = len(self.cells)
         block = [["" if v is None else str(v).strip() for v in row] for row in rows]
         for r0, c0, r1, c1 in merges or ():
@@ -235,7 +239,11 @@ class Grid:
 
     def distinct(self, r: int) -> list[tuple[int, str]]:
         """Non-empty cells of row r, each merged cell once (at its first column)."""
-        return [(c, v) for c, v in enumerate(self.cells[r]) if v and not self.covered_from_left(r, c)]
+        cached = self._distinct.get(r)
+        if cached is None:
+            cached = [(c, v) for c, v in enumerate(self.cells[r]) if v and not self.covered_from_left(r, c)]
+            self._distinct[r] = cached
+        return cached
 
     def ref(self, r: int, form_index: int | None = None) -> SourceRef:
         sheet, page, table, row = self.refs[r]
@@ -272,6 +280,7 @@ _LEVEL2_ONLY = {"数量指标", "质量指标", "时效指标", "经济效益指
 _INLINE_AMOUNT = re.compile(r"^(?:其中\s*[:：]?\s*)?(?P<label>[^:：]+?)\s*[:：]\s*(?P<num>[+-]?[\d,]+(?:\.\d+)?)\s*(?:万元)?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def _funding_field(k: str) -> str | None:
     if k in ("目标申报数", "申报数", "目标申报"):
         return "target_declared"
@@ -304,6 +313,7 @@ _ACTUAL_KEYS = {"实际值", "完成值", "全年实际值", "实际完成值", 
                 "实际完成", "完成情况"}
 
 
+@functools.lru_cache(maxsize=4096)
 def _indicator_field(k: str) -> str | None:
     if k.startswith("一级指标"):
         return "level1"
@@ -811,15 +821,20 @@ def _year_only(grid: Grid, r: int) -> int | None:
     return None
 
 
+_LABEL_COLON = re.compile(r"^([^:：]{2,10})\s*[:：]")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _names_form(value: str) -> bool:
+    """Is this cell a 项目名称 label (alone, or as "项目名称：…")?"""
+    if label_key(value) in _NAME_LABELS:
+        return True
+    m = _LABEL_COLON.match(value.strip())
+    return bool(m and label_key(m.group(1)) in _NAME_LABELS)
+
+
 def _is_name_row(grid: Grid, r: int) -> bool:
-    for _, v in grid.distinct(r):
-        k = label_key(v)
-        if k in _NAME_LABELS:
-            return True
-        m = re.match(r"^([^:：]{2,10})\s*[:：]", _label(v))
-        if m and label_key(m.group(1)) in _NAME_LABELS:
-            return True
-    return False
+    return any(_names_form(v) for _, v in grid.distinct(r))
 
 
 def _is_label_row(grid: Grid, r: int) -> bool:
