@@ -16,7 +16,7 @@ from typing import TextIO
 
 from perfscore import __version__, catalogue
 from perfscore.batch import DocumentResult
-from perfscore.report.rows import (FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, Value, by_severity,
+from perfscore.report.rows import (trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, Value, by_severity,
                                    code_rows, form_label, form_view, grade_rows, rule_sets, source_text, worst)
 from perfscore.report.safe import h
 from perfscore.report.text import num
@@ -185,19 +185,8 @@ def render_funding(view: FormView) -> str:
 def _trace(steps: list[TraceStep]) -> str:
     if not steps:
         return ""
-    items = []
-    for step in steps:
-        inputs = ", ".join(f"{k}={v}" for k, v in step.inputs.items())
-        text = f"<code>{h(step.rule)}</code>: <code>{h(step.formula or '')}</code>"
-        if inputs:
-            text += f" with <code>{h(inputs)}</code>"
-        text += f" = {h(step.result)}"
-        if step.note:
-            text += f" ({h(step.note)})"
-        if step.cite:
-            text += f'; <span class="meta">cites {h(step.cite)}</span>'
-        items.append(f"<li>{text}</li>")
-    return "<ul>" + "".join(items) + "</ul>"
+    items = [trace_text(step, lambda t: f"<code>{h(t)}</code>", h) for step in steps]
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
 
 
 def render_explain(form: FormResult, view: FormView) -> str:

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from perfscore import __version__
 from perfscore.batch import DocumentResult
-from perfscore.report.rows import (FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, IndicatorRow, Value,
+from perfscore.report.rows import (trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, IndicatorRow, Value,
                                    by_severity, code_rows, form_label, form_view, grade_rows, rule_sets, source_text)
 from perfscore.report.safe import md_cell, md_code, md_text
 from perfscore.report.text import num
@@ -76,19 +76,7 @@ def render_funding(view: FormView) -> list[str]:
 
 
 def _trace(steps: list[TraceStep], indent: str) -> list[str]:
-    out = []
-    for step in steps:
-        inputs = ", ".join(f"{k}={v}" for k, v in step.inputs.items())
-        text = f"{indent}- {md_code(step.rule)}: {md_code(step.formula or '')}"
-        if inputs:
-            text += f" with {md_code(inputs)}"
-        text += f" = {md_text(step.result)}"
-        if step.note:
-            text += f" ({md_text(step.note)})"
-        if step.cite:
-            text += f"; cites {md_text(step.cite)}"
-        out.append(text)
-    return out
+    return [f"{indent}- {trace_text(step, md_code, md_text)}" for step in steps]
 
 
 def render_explain(form: FormResult, rows: list[IndicatorRow]) -> list[str]:

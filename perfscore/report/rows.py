@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from perfscore import catalogue
-from perfscore.results import SEVERITY_RANK, Finding, FormResult, IndicatorResult, Summary
+from perfscore.results import SEVERITY_RANK, Finding, FormResult, IndicatorResult, Summary, TraceStep
 
 Value = str | Decimal | int | None
 
@@ -244,3 +244,17 @@ def form_label(form: FormResult) -> str:
 
 def source_text(form: FormResult) -> str:
     return form.source.describe() if form.source else ""
+
+
+def trace_text(step: TraceStep, code, text) -> str:
+    """One explain step as prose, with the writer's own escaping for code and for text."""
+    out = f"{code(step.rule)}: {code(step.formula or '')}"
+    inputs = ", ".join(f"{k}={v}" for k, v in step.inputs.items())
+    if inputs:
+        out += f" with {code(inputs)}"
+    out += f" = {text(step.result)}"
+    if step.note:
+        out += f" ({text(step.note)})"
+    if step.cite:
+        out += f"; cites {text(step.cite)}"
+    return out

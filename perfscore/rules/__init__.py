@@ -280,17 +280,23 @@ def _inner_model(annotation: Any) -> Any:
     return annotation
 
 
+def _position(positions: dict[KeyPath, tuple[str, int, int]], path: KeyPath,
+              default_file: str) -> tuple[str, int | None, int | None]:
+    """Where `path` (or the nearest key above it) was written."""
+    probe = path
+    while probe:
+        if probe in positions:
+            return positions[probe]
+        probe = probe[:-1]
+    return default_file, None, None
+
+
 def validation_problems(exc: ValidationError, positions: dict[KeyPath, tuple[str, int, int]],
                         default_file: str) -> list[Problem]:
     problems = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        pos = None
-        probe = loc
-        while probe and pos is None:
-            pos = positions.get(probe)
-            probe = probe[:-1]
-        file, line, col = pos or (default_file, None, None)
+        file, line, col = _position(positions, loc, default_file)
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             model = _model_at(loc[:-1])
@@ -311,13 +317,7 @@ def semantic_problems(spec: RuleSet, positions: dict[KeyPath, tuple[str, int, in
     out: list[Problem] = []
 
     def at(path: KeyPath, message: str) -> None:
-        probe = path
-        pos = None
-        while probe and pos is None:
-            pos = positions.get(probe)
-            probe = probe[:-1]
-        file, line, col = pos or (default_file, None, None)
-        out.append(Problem(message, file, line, col, path))
+        out.append(Problem(message, *_position(positions, path, default_file), path))
 
     bands = sorted(spec.qualitative.bands.items(), key=lambda kv: kv[1].low)
     for name, band in bands:
