@@ -419,7 +419,6 @@ class _Builder:
     fund_pair: dict[str, int] | None = None
     fund_pair_label: int | None = None
     funding: Funding | None = None
-    fund_rows: int = 0
     goals: Goals | None = None
     goal_cols: tuple[int, int] | None = None
     goal_parts: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))
@@ -429,7 +428,6 @@ class _Builder:
     carry2: str | None = None
     total: Decimal | None = None
     grade: str | None = None
-    total_seen: bool = False
     notes: list[ReadNote] = field(default_factory=list)
 
     @property
@@ -591,12 +589,10 @@ class _Builder:
         if is_total:
             if empty and clean in ("资金总额", "年度资金总额", ""):
                 # a placeholder total with nothing in it: the form has no total row figures
-                self.fund_rows += 1
                 return
             self.funding.total = row
         else:
             self.funding.breakdown.append(row)
-        self.fund_rows += 1
 
     # -- goals --------------------------------------------------------------------------------------
 
@@ -697,7 +693,6 @@ class _Builder:
     def total_row(self, r: int) -> None:
         grid = self.grid
         self.stage = "done"
-        self.total_seen = True
         distinct = grid.distinct(r)[1:]
         total_col = None
         score_col = self.ind_map.first("score") if self.ind_map else None
@@ -841,6 +836,16 @@ def _is_label_row(grid: Grid, r: int) -> bool:
     return any(label_key(v) in _DEPT_LABELS | _UNIT_LABELS for _, v in grid.distinct(r))
 
 
+def _opens_form(grid: Grid, r: int) -> bool:
+    """Does the next table row from r start a form (name, label or funding header rows)?"""
+    while r < len(grid) and (r in grid.text_rows or not grid.distinct(r)):
+        r += 1
+    if r >= len(grid):
+        return False
+    return _is_name_row(grid, r) or _is_label_row(grid, r) or _funding_header(grid, r) or (
+        _title_text(grid, r) is not None)
+
+
 def forms_from_grid(grid: Grid, *, hint: str | None = None) -> list[Form]:
     """Every form found in ``grid``, top to bottom. ``hint`` names a form that prints no name at all
     (the sheet name, say)."""
@@ -874,6 +879,11 @@ def forms_from_grid(grid: Grid, *, hint: str | None = None) -> list[Form]:
         text_row = r in grid.text_rows
         title = _title_text(grid, r)
         if title is not None:
+            if text_row and cur is not None and cur.stage in ("funding", "goals", "indicators") and (
+                    cur.title is not None and label_key(_YEAR_PAREN.sub("", title)) == label_key(cur.title)
+                    and not _opens_form(grid, r + 1)):
+                r += 1  # the form's own title repeated as a page header while it continues
+                continue
             b = start(r) if cur is None or cur.has_body or cur.name else cur
             b.set_title(title)
             r += 1

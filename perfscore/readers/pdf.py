@@ -20,7 +20,7 @@ from pathlib import Path
 
 from perfscore.errors import MissingDependency, ReadError
 from perfscore.model import Document, Form, SourceRef
-from perfscore.readers.grid import Grid, Merge, forms_from_grid, join_lines
+from perfscore.readers.grid import Grid, Merge, forms_from_grid, join_lines, label_key
 
 __all__ = ["read", "table_cells"]
 
@@ -148,6 +148,7 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
                         textless.append([(number, text)])
                     # its last lines may title a table on the next page
                     grid.add_text(text.strip().splitlines()[-3:], page=number)
+                _release(page)
                 continue
             top = 0.0
             for index, table in enumerate(tables, start=1):
@@ -165,6 +166,7 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
                 top = t_bottom
             if page.height - top > 2:
                 grid.add_text(_text_between(page, top, page.height).splitlines()[-3:], page=number)
+            _release(page)
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -201,6 +203,13 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
     if not forms:
         raise ReadError(file, "no self-evaluation form found (no table with a 一级指标/三级指标 header)")
     yield Document(title=title, forms=forms, narrative=narrative, source=SourceRef(file=file))
+
+
+def _release(page) -> None:  # noqa: ANN001
+    """Free a page's parsed objects once read, so long reports stay within memory."""
+    close = getattr(page, "close", None) or getattr(page, "flush_cache", None)
+    if close is not None:
+        close()
 
 
 def page_text_with_tabs(page) -> str:  # noqa: ANN001 - a pdfplumber Page
@@ -247,8 +256,6 @@ def _text_between(page, top: float, bottom: float) -> str:  # noqa: ANN001
 
 def _starts_form(rows: list[list[str]]) -> bool:
     """Does a table open with its own header (so its columns are its own), not continue the last one?"""
-    from perfscore.readers.grid import label_key
-
     for row in rows[:3]:
         for cell in row:
             k = label_key(cell)

@@ -22,25 +22,72 @@ __all__ = ["read", "table_grid"]
 _PARAGRAPHS_BEFORE_TABLE = 4
 
 
-def table_grid(table) -> tuple[list[list[str]], list[Merge]]:  # noqa: ANN001 - a docx.table.Table
-    """Rows of cell text (text at each merged cell's first position only) and the merged regions."""
-    from docx.table import _Cell
+_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_TC, _TR, _P, _TCPR, _TRPR = f"{_NS}tc", f"{_NS}tr", f"{_NS}p", f"{_NS}tcPr", f"{_NS}trPr"
+_T, _TAB, _BR, _CR, _SDT, _SDT_CONTENT = (f"{_NS}t", f"{_NS}tab", f"{_NS}br", f"{_NS}cr", f"{_NS}sdt",
+                                          f"{_NS}sdtContent")
+_VAL = f"{_NS}val"
 
+
+def _int_prop(parent, tag: str, default: int) -> int:  # noqa: ANN001 - lxml elements
+    if parent is None:
+        return default
+    el = parent.find(f"{_NS}{tag}")
+    if el is None:
+        return default
+    try:
+        return int(el.get(_VAL, default))
+    except ValueError:
+        return default
+
+
+def _paragraphs(tc):  # noqa: ANN001, ANN202
+    for child in tc:
+        if child.tag == _P:
+            yield child
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from (p for p in content if p.tag == _P)
+
+
+def _cell_text(tc) -> str:  # noqa: ANN001
+    """A cell's text as Word shows it: paragraphs on their own lines, tabs and line breaks kept."""
+    lines = []
+    for p in _paragraphs(tc):
+        parts = []
+        for el in p.iter(_T, _TAB, _BR, _CR):
+            if el.tag == _T:
+                parts.append(el.text or "")
+            elif el.tag == _TAB:
+                parts.append("\t")
+            else:
+                parts.append("\n")
+        lines.append("".join(parts))
+    return "\n".join(lines)
+
+
+def table_grid(table) -> tuple[list[list[str]], list[Merge]]:  # noqa: ANN001 - a docx.table.Table
+    """Rows of cell text (text at each merged cell's first position only) and the merged regions.
+
+    Read from the table XML: ``w:gridSpan`` gives a cell's width in grid columns, ``w:vMerge`` (without
+    ``restart``) continues the cell above, ``w:gridBefore`` skips leading grid columns.
+    """
     rows: list[list[str]] = []
     origin_of: dict[tuple[int, int], tuple[int, int]] = {}
-    for r, tr in enumerate(table._tbl.tr_lst):
-        row: list[str] = []
-        c = int(getattr(tr, "grid_before", 0) or 0)
-        row.extend([""] * c)
-        for tc in tr.tc_lst:
-            span = max(1, int(tc.grid_span or 1))
-            vmerge = tc.vMerge
-            if vmerge is not None and str(vmerge) == "continue" and r > 0:
+    for r, tr in enumerate(el for el in table._tbl if el.tag == _TR):
+        c = _int_prop(tr.find(_TRPR), "gridBefore", 0)
+        row: list[str] = [""] * c
+        for tc in (el for el in tr if el.tag == _TC):
+            props = tc.find(_TCPR)
+            span = max(1, _int_prop(props, "gridSpan", 1))
+            vmerge = props.find(f"{_NS}vMerge") if props is not None else None
+            if vmerge is not None and vmerge.get(_VAL, "continue") != "restart" and r > 0:
                 origin = origin_of.get((r - 1, c), (r - 1, c))
                 text = ""
             else:
                 origin = (r, c)
-                text = _Cell(tc, table).text
+                text = _cell_text(tc)
             for k in range(span):
                 origin_of[(r, c + k)] = origin
             row.extend([text] + [""] * (span - 1))
@@ -69,7 +116,6 @@ def read(path: Path) -> Iterator[Document]:
         raise ReadError(file, f"not a Word .docx document ({detail})") from None
     grid = Grid(file=file)
     pending: list[str] = []
-    first_paragraph: str | None = None
     tables = 0
     try:
         for block in document.iter_inner_content():
@@ -83,8 +129,6 @@ def read(path: Path) -> Iterator[Document]:
                 text = block.text.strip()
                 if text:
                     pending.append(text)
-                    if first_paragraph is None and not tables:
-                        first_paragraph = text
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - malformed table XML

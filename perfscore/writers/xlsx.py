@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from copy import copy
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,60 +48,70 @@ def write(doc: Document, path: Path) -> None:
         raise WriteError(str(path), "writing xlsx needs openpyxl: pip install 'perfscore[excel]'") from None
 
     wb = Workbook()
-    wb.remove(wb.active)
+    scratch = wb.active
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    fonts = {
-        "title": Font(name="宋体", size=14, bold=True),
-        "year": Font(name="宋体", size=10),
-        "header": Font(name="宋体", size=10, bold=True),
-        "label": Font(name="宋体", size=10),
-        "text": Font(name="宋体", size=10),
-        "number": Font(name="宋体", size=10),
+    font = Font(name="宋体", size=10)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    left = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    right = Alignment(horizontal="right", vertical="center")
+    looks = {
+        "title": (Font(name="宋体", size=14, bold=True), center, None, None),
+        "year": (font, Alignment(horizontal="center", vertical="center"), None, None),
+        "header": (Font(name="宋体", size=10, bold=True), center, border, PatternFill("solid", fgColor="F2F2F2")),
+        "label": (font, center, border, None),
+        "text": (font, left, border, None),
+        "number": (font, right, border, None),
     }
-    aligns = {
-        "title": Alignment(horizontal="center", vertical="center", wrap_text=True),
-        "year": Alignment(horizontal="center", vertical="center"),
-        "header": Alignment(horizontal="center", vertical="center", wrap_text=True),
-        "label": Alignment(horizontal="center", vertical="center", wrap_text=True),
-        "text": Alignment(horizontal="left", vertical="center", wrap_text=True),
-        "number": Alignment(horizontal="right", vertical="center"),
-    }
-    header_fill = PatternFill("solid", fgColor="F2F2F2")
+    # Style each look once on a scratch cell and copy its style ids: openpyxl's per-cell style
+    # assignment hashes whole style objects and dominates the time otherwise.
+    styles = {}
+    for n, (role, (f, a, b, fill)) in enumerate(looks.items(), start=1):
+        cell = scratch.cell(row=n, column=1)
+        cell.font, cell.alignment = f, a
+        if b is not None:
+            cell.border = b
+        if fill is not None:
+            cell.fill = fill
+        styles[role] = copy(cell._style)
+        quoted = scratch.cell(row=n, column=2)
+        quoted._style = copy(cell._style)
+        quoted.quotePrefix = True
+        styles[role + "'"] = copy(quoted._style)
+    wb.remove(scratch)
     used: set[str] = set()
     if not doc.forms:
         wb.create_sheet("Sheet")
     for form in doc.forms:
         ws = wb.create_sheet(sheet_title(form.name or "Sheet", used))
-        lay = layout_form(form)
-        _fill(ws, lay, fonts, aligns, border, header_fill)
+        _fill(ws, layout_form(form), styles)
     wb.save(path)
 
 
-def _fill(ws, lay: Layout, fonts, aligns, border, header_fill) -> None:  # noqa: ANN001
+def _fill(ws, lay: Layout, styles: dict) -> None:  # noqa: ANN001
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import CellRange
 
     for r, row in enumerate(lay.rows):
+        roles = lay.roles[r]
         for c, value in enumerate(row):
-            role = lay.roles[r][c]
+            role = roles[c]
+            if r < lay.title_rows and value is None:
+                continue
             cell = ws.cell(row=r + 1, column=c + 1)
             if value is not None and value != "":
                 if isinstance(value, Decimal):
-                    cell.value = value
+                    cell.value = value  # openpyxl makes the number at the file boundary
                 else:
                     text = str(value)
                     cell.value = text
                     if text[:1] in ("=", "+", "-", "@"):
-                        cell.data_type = "s"
-                        cell.quotePrefix = True
-            cell.font = fonts[role]
-            cell.alignment = aligns[role]
-            if r >= lay.title_rows:
-                cell.border = border
-                if role == "header":
-                    cell.fill = header_fill
+                        cell.data_type = "s"  # text, never a formula
+                        role += "'"  # and Excel's quote prefix
+            cell._style = copy(styles[role])
     for r0, c0, r1, c1 in lay.merges:
-        ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+        # every covered cell already carries the border and style: register the range as is
+        ws.merged_cells.add(CellRange(min_row=r0 + 1, min_col=c0 + 1, max_row=r1 + 1, max_col=c1 + 1))
     for c, width in enumerate(lay.col_widths):
         ws.column_dimensions[get_column_letter(c + 1)].width = width
     # row heights: Excel does not grow merged cells to fit wrapped text, so estimate them

@@ -278,7 +278,8 @@ def test_zip_that_is_not_a_workbook(tmp_path):
 
 def test_ole_word_document_named_xls(tmp_path):
     path = tmp_path / "report.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "WordDocument".encode("utf-16-le") + b"\0" * 100)
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    path.write_bytes(ole + b"\0" * 500 + "WordDocument".encode("utf-16-le") + b"\0" * 100)
     with pytest.raises(ReadError) as info:
         list(read_documents(path))
     assert "Word .doc" in _one_line(info.value, path)

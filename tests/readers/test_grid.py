@@ -366,3 +366,27 @@ def test_traditional_character_headers():
     ]
     (form,) = read_grid(rows)
     assert form.name == "X" and form.indicators[0].actual == "1" and form.reported_total == Decimal("10")
+
+
+def test_grade_in_the_total_cell_or_on_its_own_row():
+    head = [["项目名称", "X"], ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+            ["产出指标", "数量指标", "A", "1", "1", "90", "88.5"]]
+    (form,) = read_grid(head + [["总分", "", "", "", "", "", "88.5（良）"]])
+    assert (form.reported_total, form.reported_grade) == (Decimal("88.5"), "良")
+    (form,) = read_grid(head + [["总分", "", "", "", "", "90", "88.5"], ["自评等级", "良好"]])
+    assert (form.reported_total, form.reported_grade) == (Decimal("88.5"), "良好")
+    (form,) = read_grid(head + [["总分", "", "", "", "", "", "88.5", "等级：良"]])
+    assert form.reported_grade == "良"
+
+
+def test_repeated_header_and_running_title_do_not_split_a_form():
+    """A PDF page break: the title printed again as a page header, the indicator header repeated."""
+    grid = Grid(file="f.pdf")
+    rows = rows_of(SEED_000)
+    cut = 16  # inside the indicator rows
+    grid.add_table(rows[:cut], [], page=1, table=1)
+    grid.add_text(["巡察经费项目支出绩效自评表"], page=2)
+    grid.add_table([rows[12]] + rows[cut:], [], page=2, table=1)
+    (form,) = forms_from_grid(grid)
+    assert len(form.indicators) == 6 and form.reported_total == Decimal("92.07")
+    assert [i.source.page for i in form.indicators] == [1, 1, 1, 2, 2, 2]
