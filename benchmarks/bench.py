@@ -168,16 +168,44 @@ def run_child(ctx: Context, name: str, **params: Any) -> tuple[dict[str, Any], M
 
 
 def forms_file(ctx: Context, count: int, fmt: str = "jsonl") -> Path:
-    """Generated forms, made once per work directory (same seed, so the same forms every time)."""
-    path = ctx.workdir / f"forms-{count}x{ctx.sizes.indicators}-seed{ctx.seed}.{fmt}"
-    if not path.exists():
+    """Generated forms, made once per work directory (same seed, so the same forms every time).
+
+    The generator draws form after form from one random stream, so the first n forms of a larger
+    JSONL for the same seed are exactly the n-form file: those are cut from it instead of generated.
+    """
+    path = _data_path(ctx, count, fmt)
+    if path.exists():
+        return path
+    tmp = path.with_name(path.name + ".part" + path.suffix)
+    larger = [p for p in ctx.workdir.glob(f"forms-*x{ctx.sizes.indicators}-seed{ctx.seed}.jsonl")
+              if _count_of(p) > count] if fmt == "jsonl" else []
+    if larger:
+        with min(larger, key=_count_of).open("rb") as src, tmp.open("wb") as dst:
+            dst.writelines(itertools.islice(src, count))
+    else:
         print(f"  generating {count:,} forms → {path.name}", file=sys.stderr, flush=True)
-        tmp = path.with_name(path.name + ".part" + path.suffix)
         subprocess.run([ctx.python, str(BENCH_DIR / "generate.py"), "--forms", str(count), "--indicators",
                         str(ctx.sizes.indicators), "--seed", str(ctx.seed), "--format", fmt, "--out", str(tmp)],
                        check=True, stderr=subprocess.DEVNULL)
-        tmp.replace(path)
+    tmp.replace(path)
     return path
+
+
+def _data_path(ctx: Context, count: int, fmt: str) -> Path:
+    return ctx.workdir / f"forms-{count}x{ctx.sizes.indicators}-seed{ctx.seed}.{fmt}"
+
+
+def _count_of(path: Path) -> int:
+    return int(path.name.split("-")[1].split("x")[0])
+
+
+def prepare_inputs(ctx: Context, selected: list[str]) -> None:
+    """Generate the largest JSONL needed first, so that the smaller ones are cut from it."""
+    sizes = {"score": ctx.sizes.score_forms, "cli": ctx.sizes.cli_forms, "jobs": ctx.sizes.jobs_forms,
+             "same": ctx.sizes.cli_forms}
+    needed = [sizes[name] for name in selected if name in sizes]
+    if needed:
+        forms_file(ctx, max(needed))
 
 
 # --- the benchmarks ----------------------------------------------------------------------------------
@@ -379,8 +407,8 @@ def machine(python: str) -> dict[str, str]:
     except OSError:
         cpu = platform.processor() or cpu
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    version = subprocess.run([python, "-c", "import sys, perfscore; print(sys.version.split()[0], perfscore.__version__)"],
-                             capture_output=True, text=True, cwd=ROOT).stdout.split()
+    probe = "import sys, perfscore; print(sys.version.split()[0], perfscore.__version__)"
+    version = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=ROOT).stdout.split()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=ROOT).stdout.strip()  # read-only
     return {"cpu": cpu, "cores": f"{os.cpu_count()} ({usable} usable)",
@@ -444,6 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context(QUICK if args.quick else FULL, workdir, args.python, args.seed, args.quick)
     info = machine(args.python)
     try:
+        prepare_inputs(ctx, selected)
         for name in NAMES:
             if name in selected:
                 print(f"[{name}]", file=sys.stderr, flush=True)

@@ -162,7 +162,8 @@ class SampleProfile:
         lines = [f"samples: {', '.join(f'{v} {k}' for k, v in self.counts.items())}",
                  "indicators per form: " + ", ".join(f"{k}×{v}" for k, v in sorted(counts.items())),
                  f"kinds: {dict(Counter(f.kind for f in self.templates))}",
-                 f"二级指标 pools: {', '.join(f'{k} {len(v)}' for k, v in sorted(self.rows_by_level2.items()))}",
+                 "二级指标 pools: " + ", ".join(f"{k or '(blank)'} {len(v)}"
+                                               for k, v in sorted(self.rows_by_level2.items())),
                  f"execution rates: {sorted(float(r) for r in self.rates)}",
                  f"score deviations: p={self.p_score_dev:.3f} per row, share of weight {_floats(self.score_dev)}",
                  f"总分 mismatches: p={self.p_total:.3f} per form, {_floats(self.total_dev)}",
