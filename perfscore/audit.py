@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from perfscore.scoring import Scored
 
 ZERO = Decimal(0)
+MEMO_LIMIT = 100_000
 GRADE_ORDER = ("优", "良", "中", "差")
 
 
@@ -47,11 +48,15 @@ class _Sink:
 
     def add(self, code: str, message: str, *, indicator: str | None = None, location: SourceRef | None = None,
             severity: str | None = None, **numbers: object) -> None:
+        self.add_draft(code, message, severity, _n(numbers), indicator=indicator, location=location)
+
+    def add_draft(self, code: str, message: str, severity: str | None, numbers: dict[str, str], *,
+                  indicator: str | None = None, location: SourceRef | None = None) -> None:
         spec = catalogue.get(code)
         self.items.append(build(Finding,
             code=code, severity=severity or (spec.severity if spec else "info"), message=message,
             form=self.form.name, indicator=indicator, location=location or self.form.source,
-            numbers=_n(numbers)))
+            numbers=dict(numbers)))
 
 
 def check_form(form: Form, result: FormResult, scored: list[Scored], rules: Rules) -> list[Finding]:
@@ -202,88 +207,102 @@ def _compact(label: str | None) -> str:
 
 
 def _check_indicators(form: Form, scored: list[Scored], rules: Rules, sink: _Sink) -> None:
-    tol = rules.spec.tolerance
-    reasons = rules.spec.reasons
     keys = [(_compact(s.result.level2), _compact(s.result.level3)) for s in scored]
     counts = Counter(keys)
     reported: set[tuple[str, str]] = set()
+    scored_form = form.kind != "target_report"
+    memo = rules.finding_memo
     for s, key in zip(scored, keys, strict=True):
         r, ind = s.result, s.indicator
-        name, loc = r.level3, r.source
         if counts[key] > 1 and key not in reported:
             reported.add(key)
             sink.add("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears {counts[key]} times",
-                     indicator=name, location=loc, count=counts[key])
-        for which, parsed in (("target", s.target), ("actual", s.actual)):
-            for alias in parsed.aliases:
-                sink.add("operator-alias", f"{which} {parsed.text!r}: {alias.found!r} read as {alias.means}",
-                         indicator=name, location=loc, severity=alias.severity, found=alias.found,
-                         means=alias.means)
-            if parsed.kind == "unparsed":
-                sink.add("unparsed-value", f"{which} {parsed.text!r} cannot be read: {parsed.reason}",
-                         indicator=name, location=loc, value=parsed.text)
-        if r.weight is not None and r.reported_score is not None and r.reported_score > r.weight + tol.weight:
-            sink.add("score-over-weight", f"score {_d(r.reported_score)} is above its weight {_d(r.weight)}",
-                     indicator=name, location=loc, score=r.reported_score, weight=r.weight)
-        if r.method == "unscorable" and form.kind != "target_report":
-            sink.add("unscorable", r.explanation, indicator=name, location=loc)
-        _check_score(form, s, rules, sink)
-        if s.target.is_number and s.target.operator:
-            kind = rules.library.kind_of(r.level1, r.level2, r.level3)
-            if kind is not None and s.target.operator not in kind.expected:
-                sink.add("wrong-direction", f"{kind.title} target {s.target.text!r} uses {s.target.operator}; "
-                         f"expected {' or '.join(kind.expected)}", indicator=name, location=loc,
-                         kind=kind.name, operator=s.target.operator)
+                     indicator=r.level3, location=r.source, count=counts[key])
         has_reason = bool((ind.deviation_reason or "").strip())
-        if not has_reason and form.kind != "target_report":
-            if reasons.shortfall and r.weight is not None and r.reported_score is not None \
-                    and r.reported_score < r.weight - tol.score:
-                sink.add("missing-deviation-reason",
-                         f"scored {_d(r.reported_score)} of {_d(r.weight)} with no 偏差原因",
-                         indicator=name, location=loc, score=r.reported_score, weight=r.weight)
-            elif reasons.over_achievement is not None and s.target.is_number and s.actual.is_number \
-                    and s.target.operator in (">=", ">", "=", None):
-                _, t = s.target.in_base()
-                _, a = s.actual.in_base()
-                if t and a is not None and t > 0 and a / t >= reasons.over_achievement:
-                    sink.add("missing-deviation-reason",
-                             f"actual {s.actual.text} is {_d(rules.round(a / t * 100))}% of target "
-                             f"{s.target.text} with no 偏差原因", indicator=name, location=loc,
-                             ratio=rules.round(a / t * 100))
+        kind = rules.library.kind_of(r.level1, r.level2, r.level3) if s.target.is_number else None
+        memo_key = (ind.initial_target, ind.adjusted_target, ind.actual, ind.weight, ind.score, r.computed_score,
+                    has_reason, kind.name if kind else None, scored_form)
+        drafts = memo.get(memo_key)
+        if drafts is None:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            drafts = memo[memo_key] = indicator_findings(s, rules, kind, has_reason, scored_form)
+        for code, message, severity, numbers in drafts:
+            sink.add_draft(code, message, severity, numbers, indicator=r.level3, location=r.source)
 
 
-def _check_score(form: Form, s: Scored, rules: Rules, sink: _Sink) -> None:
+Draft = tuple[str, str, str | None, dict[str, str]]  # code, message, severity override, numbers
+
+
+def indicator_findings(s: Scored, rules: Rules, kind, has_reason: bool, scored_form: bool) -> tuple[Draft, ...]:
+    """What one indicator's own values say — independent of where it stands, so it is memoised by
+    its values: the same target/actual/weight/score on ten thousand forms is checked once."""
+    out: list[Draft] = []
+
+    def add(code: str, message: str, severity: str | None = None, **numbers: object) -> None:
+        out.append((code, message, severity, _n(numbers)))
+
+    r = s.result
+    tol, reasons = rules.spec.tolerance, rules.spec.reasons
+    for which, parsed in (("target", s.target), ("actual", s.actual)):
+        for alias in parsed.aliases:
+            add("operator-alias", f"{which} {parsed.text!r}: {alias.found!r} read as {alias.means}",
+                alias.severity, found=alias.found, means=alias.means)
+        if parsed.kind == "unparsed":
+            add("unparsed-value", f"{which} {parsed.text!r} cannot be read: {parsed.reason}", value=parsed.text)
+    if r.weight is not None and r.reported_score is not None and r.reported_score > r.weight + tol.weight:
+        add("score-over-weight", f"score {_d(r.reported_score)} is above its weight {_d(r.weight)}",
+            score=r.reported_score, weight=r.weight)
+    if r.method == "unscorable" and scored_form:
+        add("unscorable", r.explanation)
+    _check_score(s, rules, add)
+    if kind is not None and s.target.operator and s.target.operator not in kind.expected:
+        add("wrong-direction", f"{kind.title} target {s.target.text!r} uses {s.target.operator}; "
+            f"expected {' or '.join(kind.expected)}", kind=kind.name, operator=s.target.operator)
+    if not has_reason and scored_form:
+        if reasons.shortfall and r.weight is not None and r.reported_score is not None \
+                and r.reported_score < r.weight - tol.score:
+            add("missing-deviation-reason", f"scored {_d(r.reported_score)} of {_d(r.weight)} with no 偏差原因",
+                score=r.reported_score, weight=r.weight)
+        elif reasons.over_achievement is not None and s.target.is_number and s.actual.is_number \
+                and s.target.operator in (">=", ">", "=", None):
+            _, t = s.target.in_base()
+            _, a = s.actual.in_base()
+            if t and a is not None and t > 0 and a / t >= reasons.over_achievement:
+                ratio = rules.round(a / t * 100)
+                add("missing-deviation-reason",
+                    f"actual {s.actual.text} is {_d(ratio)}% of target {s.target.text} with no 偏差原因", ratio=ratio)
+    return tuple(out)
+
+
+def _check_score(s: Scored, rules: Rules, add) -> None:
     r = s.result
     if r.reported_score is None or r.computed_score is None:
         return
-    tol = rules.spec.tolerance
     if r.method == "qualitative" and r.band is not None:
         low, high = r.band
         if r.computed_score == r.reported_score:
             return
         category = s.category
         if category == rules.top_band and r.reported_score < low:
-            sink.add("qualitative-contradiction",
-                     f"actual {s.actual.text!r} ({category}) but scored {_d(r.reported_score)} of {_d(r.weight)}, "
-                     f"below the band [{_d(low)}, {_d(high)}]", indicator=r.level3, location=r.source,
-                     reported=r.reported_score, low=low, high=high, computed=r.computed_score)
+            add("qualitative-contradiction",
+                f"actual {s.actual.text!r} ({category}) but scored {_d(r.reported_score)} of {_d(r.weight)}, "
+                f"below the band [{_d(low)}, {_d(high)}]",
+                reported=r.reported_score, low=low, high=high, computed=r.computed_score)
         elif category != rules.top_band and r.weight is not None and r.reported_score >= r.weight:
-            sink.add("qualitative-contradiction",
-                     f"actual {s.actual.text!r} ({category}) but scored full {_d(r.reported_score)}",
-                     indicator=r.level3, location=r.source, reported=r.reported_score, low=low, high=high,
-                     computed=r.computed_score)
+            add("qualitative-contradiction",
+                f"actual {s.actual.text!r} ({category}) but scored full {_d(r.reported_score)}",
+                reported=r.reported_score, low=low, high=high, computed=r.computed_score)
         else:
-            sink.add("score-deviation",
-                     f"{category} band is [{_d(low)}, {_d(high)}{']' if category == rules.top_band else ')'}, "
-                     f"reported {_d(r.reported_score)}, clamped to {_d(r.computed_score)}",
-                     indicator=r.level3, location=r.source, reported=r.reported_score,
-                     computed=r.computed_score, low=low, high=high)
-    elif abs(r.computed_score - r.reported_score) > tol.score:
-        sink.add("score-deviation",
-                 f"reported {_d(r.reported_score)} but {r.method} scoring gives {_d(r.computed_score)} "
-                 f"(target {r.target}, actual {r.actual}, weight {_d(r.weight)})",
-                 indicator=r.level3, location=r.source, reported=r.reported_score, computed=r.computed_score,
-                 target=r.target, actual=r.actual, weight=r.weight)
+            add("score-deviation",
+                f"{category} band is [{_d(low)}, {_d(high)}{']' if category == rules.top_band else ')'}, "
+                f"reported {_d(r.reported_score)}, clamped to {_d(r.computed_score)}",
+                reported=r.reported_score, computed=r.computed_score, low=low, high=high)
+    elif abs(r.computed_score - r.reported_score) > rules.spec.tolerance.score:
+        add("score-deviation",
+            f"reported {_d(r.reported_score)} but {r.method} scoring gives {_d(r.computed_score)} "
+            f"(target {r.target}, actual {r.actual}, weight {_d(r.weight)})",
+            reported=r.reported_score, computed=r.computed_score, target=r.target, actual=r.actual, weight=r.weight)
 
 
 # --- documents -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from perfscore.errors import RulesError
 
@@ -33,14 +33,14 @@ class IndicatorKind(BaseModel):
 class Library(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kinds: list[IndicatorKind] = Field(default_factory=list)
-    _cache: dict = PrivateAttr(default_factory=dict)
 
     def kind_of(self, level1: str | None, level2: str | None, level3: str | None) -> IndicatorKind | None:
-        key = (level1, level2, level3)
-        cache = self._cache
+        key = (id(self), level1, level2, level3)
+        cache = _KIND_CACHE
         if key not in cache:
             if len(cache) > 100_000:
                 cache.clear()
+            _ALIVE.setdefault(id(self), self)  # keep the id from being reused by another library
             cache[key] = self._kind_of(level1, level2, level3)
         return cache[key]
 
@@ -51,6 +51,13 @@ class Library(BaseModel):
                 if label and any(w in label for w in words):
                     return kind
         return None
+
+
+# Labels repeat across forms; a plain dict (not a pydantic private attribute, whose every access
+# goes through BaseModel.__getattr__) keeps the lookup at a dict's cost. Libraries are cached for
+# the process's life (load_library), so their ids are stable keys.
+_KIND_CACHE: dict[tuple, IndicatorKind | None] = {}
+_ALIVE: dict[int, Library] = {}
 
 
 @cache

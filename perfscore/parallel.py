@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from perfscore.batch import STDIN, DocumentResult, iter_paths, run, score_document
+from perfscore.batch import STDIN, DocumentResult, FormDigest, iter_paths, run, score_document, select_findings
 from perfscore.errors import PerfscoreError
 from perfscore.model import Form
 from perfscore.results import FormResult
@@ -27,22 +27,35 @@ IN_FLIGHT_PER_WORKER = 4
 
 _rules: Rules | None = None
 _explain = False
+_digest = False
+_select: set[str] | None = None
+_ignore: set[str] | None = None
 
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _init(rules_origin: str, explain: bool) -> None:
-    global _rules, _explain
+def _init(rules_origin: str, explain: bool, digest: bool = False, select: set[str] | None = None,
+          ignore: set[str] | None = None) -> None:
+    global _rules, _explain, _digest, _select, _ignore
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _rules = load_rules(rules_origin)
-    _explain = explain
+    _explain, _digest, _select, _ignore = explain, digest, select, ignore
+
+
+def _finish(doc: DocumentResult) -> DocumentResult:
+    """In the worker: apply the finding selection and, for JSON output, serialise the forms here."""
+    if doc.error is None:
+        select_findings(doc, _select, _ignore)
+        if _digest:
+            doc.forms = [FormDigest.of(form) for form in doc.forms]
+    return doc
 
 
 def _score_path(path: str) -> list[DocumentResult]:
     assert _rules is not None
-    return list(run([path], _rules, explain=_explain))
+    return [_finish(doc) for doc in run([path], _rules, explain=_explain)]
 
 
 def _score_lines(lines: list[str], first_line: int, name: str) -> list[DocumentResult]:
@@ -56,7 +69,7 @@ def _score_lines(lines: list[str], first_line: int, name: str) -> list[DocumentR
             continue
         result = score_document(name, item, _rules, _explain)
         result.document = None
-        out.append(result)
+        out.append(_finish(result))
     return out
 
 
@@ -114,12 +127,15 @@ def _line_tasks(stream, name: str) -> Iterator[tuple]:
         yield (_score_lines, chunk, first, name)
 
 
-def run_parallel(inputs: Iterable[str | Path], rules: Rules, *, explain: bool = False,
-                 jobs: int = 0) -> Iterator[DocumentResult]:
-    """Like `batch.run`, with `jobs` worker processes (0: one per core)."""
+def run_parallel(inputs: Iterable[str | Path], rules: Rules, *, explain: bool = False, jobs: int = 0,
+                 digest: bool = False, select: set[str] | None = None,
+                 ignore: set[str] | None = None) -> Iterator[DocumentResult]:
+    """Like `batch.run`, with `jobs` worker processes (0: one per core). Findings are selected in the
+    workers; with `digest`, forms come back as `FormDigest` (JSON already written)."""
     jobs = jobs or default_jobs()
     origin = _require_origin(rules)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(origin, explain)) as executor:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init,
+                             initargs=(origin, explain, digest, select, ignore)) as executor:
         try:
             for batch in _ordered(executor, _tasks(inputs), jobs):
                 yield from batch

@@ -26,9 +26,12 @@ def build(cls, **values):
     if defaults is None:
         defaults = _DEFAULTS[cls] = [
             (name, info.default_factory, info.default) for name, info in cls.model_fields.items()]
+        _ALL_SET[cls] = {name for name, _, _ in defaults}
     if len(values) == len(defaults):  # every field given: the common case on the hot path
         data = values
+        fields_set = _ALL_SET[cls]  # shared: pydantic only ever adds names to it, and all are in it
     else:
+        fields_set = set(values)
         data = {}
         for name, factory, default in defaults:
             if name in values:
@@ -37,13 +40,14 @@ def build(cls, **values):
                 data[name] = factory() if factory is not None else default
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", data)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_fields_set__", fields_set)
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
     return obj
 
 
 _DEFAULTS: dict[type, list] = {}
+_ALL_SET: dict[type, set[str]] = {}
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from perfscore.batch import DocumentResult, SummaryBuilder, filter_findings, run
+from perfscore.batch import DocumentResult, SummaryBuilder, form_findings, run, select_findings
 from perfscore.errors import PerfscoreError
 from perfscore.fileio import atomic_path, atomic_text, check_not_input
 from perfscore.results import SEVERITY_RANK
@@ -48,7 +48,7 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
         check_not_input(output, files)
     if fmt in FILE_FORMATS and output is None:
         raise PerfscoreError(f"--format {fmt} writes a file: give it with -o OUT.{fmt}")
-    results = _results(files, rule_set, explain, jobs)
+    results = _results(files, rule_set, explain, jobs, fmt in ("json", "jsonl"), select, ignore)
     builder = SummaryBuilder()
     worst = -1
     with _destination(fmt, output) as dest:
@@ -57,11 +57,10 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
             if doc.error:
                 print(f"perfscore: {doc.error}", file=sys.stderr)
             else:
+                select_findings(doc, select, ignore)  # a no-op on what workers already selected
                 for form in doc.forms:
-                    form.findings = filter_findings(form.findings, select, ignore)
-                    for f in form.findings:
-                        worst = max(worst, SEVERITY_RANK[f.severity])
-                doc.findings = filter_findings(doc.findings, select, ignore)
+                    for _, severity in form_findings(form):
+                        worst = max(worst, SEVERITY_RANK[severity])
                 for f in doc.findings:
                     worst = max(worst, SEVERITY_RANK[f.severity])
             builder.add(doc)
@@ -79,7 +78,8 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
     return 0
 
 
-def _results(files: list[str], rules, explain: bool, jobs: int) -> Iterator[DocumentResult]:
+def _results(files: list[str], rules, explain: bool, jobs: int, digest: bool,
+             select: set[str] | None, ignore: set[str] | None) -> Iterator[DocumentResult]:
     """Worker processes pay off for batches: a directory, a stream or several files. One small file
     is scored in-process whatever --jobs says, since starting workers would cost more than it saves."""
     batch = len(files) > 1 or any(f == "-" or Path(f).is_dir() or f.endswith(".jsonl") for f in files)
@@ -88,7 +88,8 @@ def _results(files: list[str], rules, explain: bool, jobs: int) -> Iterator[Docu
 
         jobs = jobs or default_jobs()
         if jobs > 1:
-            return run_parallel(files, rules, explain=explain, jobs=jobs)
+            return run_parallel(files, rules, explain=explain, jobs=jobs, digest=digest, select=select,
+                                ignore=ignore)
     return run(files, rules, explain=explain)
 
 

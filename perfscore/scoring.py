@@ -70,14 +70,42 @@ def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
 # --- indicators ------------------------------------------------------------------------------------
 
 
+MEMO_LIMIT = 100_000
+KEPT = object()  # an outcome's computed score that is the reported one, kept
+
+
 def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = False) -> Scored:
+    """Score one indicator. Its score depends only on (target, actual, weight, reported score), which
+    repeat across a province's forms, so without --explain the outcome is memoised per rule set."""
+    if explain:
+        outcome = _outcome(ind, rules, [], True)
+        trace = outcome[-1]
+    else:
+        key = (ind.initial_target, ind.adjusted_target, ind.actual, ind.weight, ind.score)
+        memo = rules.indicator_memo
+        outcome = memo.get(key)
+        if outcome is None:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            outcome = memo[key] = _outcome(ind, rules, [], False)
+        trace = []
+    target, actual, method, computed, band, why, category, _ = outcome
+    if computed is KEPT:
+        computed = ind.score
+    result = build(IndicatorResult,
+        index=index, level1=ind.level1, level2=ind.level2, level3=ind.level3, target=ind.target,
+        actual=ind.actual, weight=ind.weight, reported_score=ind.score, computed_score=computed, method=method,
+        band=band, explanation=why, trace=trace, source=ind.source)
+    return Scored(result, ind, target, actual, category)
+
+
+def _outcome(ind: Indicator, rules: Rules, trace: list[TraceStep], explain: bool) -> tuple:
     vocab = rules.vocabulary
     target, actual = vocab.parse(ind.target), vocab.parse(ind.actual)
     weight, reported = ind.weight, ind.score
     computed: Decimal | None = None
     band: tuple[Decimal, Decimal] | None = None
     category: str | None = None
-    trace: list[TraceStep] = []
     if weight is None:
         method, why = "unscorable", "no weight (分值) printed"
     elif actual.kind == "qualitative" and actual.category in rules.spec.qualitative.bands:
@@ -111,11 +139,9 @@ def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = Fa
         method, why = "unscorable", f"{target.kind} target {target.text!r} with {actual.kind} actual {actual.text!r}"
     if method == "unscorable":
         why += "; reported score kept"
-    result = build(IndicatorResult,
-        index=index, level1=ind.level1, level2=ind.level2, level3=ind.level3, target=ind.target,
-        actual=ind.actual, weight=weight, reported_score=reported, computed_score=computed, method=method,
-        band=band, explanation=why, trace=trace, source=ind.source)
-    return Scored(result, ind, target, actual, category)
+    if computed is not None and computed is reported:
+        computed = KEPT  # the memo is shared by forms printing 5 or 5.0: give back each form's own
+    return target, actual, method, computed, band, why, category, trace
 
 
 def _same(a: str, b: str) -> bool:

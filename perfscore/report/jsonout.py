@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from perfscore.batch import DocumentResult
-from perfscore.results import Finding, Summary
+from perfscore.batch import DocumentResult, FormDigest
+from perfscore.results import Finding, FormResult, Summary
+
+
+def _json(form: FormResult | FormDigest) -> str:
+    return form.json if isinstance(form, FormDigest) else form.model_dump_json()
 
 
 class JsonWriter:
@@ -22,7 +26,7 @@ class JsonWriter:
 
     def document(self, result: DocumentResult) -> None:
         for form in result.forms:
-            self.out.write(("\n" if self.first else ",\n") + form.model_dump_json())
+            self.out.write(("\n" if self.first else ",\n") + _json(form))
             self.first = False
         self.document_findings.extend(result.findings)
 
@@ -37,7 +41,7 @@ class JsonlWriter:
 
     def document(self, result: DocumentResult) -> None:
         for form in result.forms:
-            self.out.write(form.model_dump_json())
+            self.out.write(_json(form))
             self.out.write("\n")
         self.out.flush()
 
