@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from perfscore.scoring import Scored
 
 ZERO = Decimal(0)
-MEMO_LIMIT = 100_000
+MEMO_LIMIT = 20_000
 GRADE_ORDER = ("优", "良", "中", "差")
 
 

@@ -70,7 +70,7 @@ def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
 # --- indicators ------------------------------------------------------------------------------------
 
 
-MEMO_LIMIT = 100_000
+MEMO_LIMIT = 20_000
 KEPT = object()  # an outcome's computed score that is the reported one, kept
 
 

@@ -60,7 +60,7 @@ __all__ = [
 CANONICAL_OPERATORS: tuple[str, ...] = (">=", ">", "<=", "<", "=", "±")
 CATEGORIES: tuple[str, ...] = ("achieved", "partial", "not_achieved", "target_word")
 SEVERITIES: tuple[str, ...] = ("warning", "info")
-CACHE_LIMIT = 200_000
+CACHE_LIMIT = 50_000
 # A cell longer than this (after normalisation) is never read as a number or range: real value cells
 # are short, and this bounds the work done on pasted paragraphs.
 MAX_NUMERIC_LENGTH = 80
