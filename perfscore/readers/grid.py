@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from perfscore.model import Form, Funding, FundingRow, Goals, Indicator, ReadNote, SourceRef
+from perfscore.values import default_vocabulary
 
 Merge = tuple[int, int, int, int]
 """A merged region as (first row, first column, last row, last column), inclusive, 0-based."""
@@ -51,16 +52,10 @@ __all__ = [
 
 # --------------------------------------------------------------------------------------------- text
 
-# Traditional → simplified for the characters of the labels we match (mirrored copies use them).
-_T2S = str.maketrans({
-    "級": "级", "標": "标", "預": "预", "數": "数", "執": "执", "實": "实", "際": "际", "調": "调",
-    "後": "后", "總": "总", "額": "额", "資": "资", "項": "项", "稱": "称", "門": "门", "單": "单",
-    "結": "结", "餘": "余", "轉": "转", "績": "绩", "評": "评", "値": "值", "計": "计", "劃": "划",
-    "編": "编", "製": "制", "報": "报", "達": "达", "務": "务", "質": "质", "時": "时", "體": "体",
-    "構": "构", "為": "为", "歲": "岁", "發": "发", "獲": "获", "說": "说", "註": "注", "滿": "满",
-    "經": "经", "濟": "济", "會": "会", "態": "态", "續": "续", "響": "响", "準": "准", "況": "况",
-    "與": "与", "優": "优", "應": "应", "產": "产", "權": "权", "動": "动", "態": "态",
-})
+def _simplified(text: str) -> str:
+    """NFKC, then the vocabulary's normalisation (traditional → simplified, …): one place for both,
+    indicators/vocabulary.yaml, so readers and the value parser read mirrored copies alike."""
+    return default_vocabulary().normalise(unicodedata.normalize("NFKC", text))
 _PAREN = re.compile(r"\([^()]*\)")
 _KEY_DROP = re.compile(r"[\s:*#_\-—–.、]+")
 
@@ -68,7 +63,7 @@ _KEY_DROP = re.compile(r"[\s:*#_\-—–.、]+")
 @functools.lru_cache(maxsize=1 << 16)
 def label_key(text: str) -> str:
     """A label reduced for matching: NFKC, simplified, no spaces, colons or parenthesised notes."""
-    t = unicodedata.normalize("NFKC", text).translate(_T2S)
+    t = _simplified(text)
     t = _PAREN.sub("", t)
     return _KEY_DROP.sub("", t)
 
@@ -770,7 +765,7 @@ def _clean_fund_label(label: str) -> str:
 
 
 def _grade(text: str) -> str | None:
-    t = unicodedata.normalize("NFKC", _label(text)).translate(_T2S)
+    t = _simplified(_label(text))
     t = re.sub(r"^(自评等级|评价等级|绩效等级|评定等级|等级|自评结果|评价结果)\s*[:：]?\s*", "", t)
     t = re.sub(r"\s+", "", t)
     return t if _GRADE.match(t) else None
@@ -798,7 +793,7 @@ def _title_text(grid: Grid, r: int) -> str | None:
     if not cells or len(cells) > 3:
         return None
     text = _label(cells[0][1])
-    if len(text) > 80 or not _TITLE.search(unicodedata.normalize("NFKC", text).translate(_T2S)):
+    if len(text) > 80 or not _TITLE.search(_simplified(text)):
         return None
     if label_key(text).startswith(_STOP_PREFIXES):
         return None

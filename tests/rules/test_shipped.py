@@ -74,9 +74,9 @@ def test_rules_test_command_passes_and_a_wrong_expectation_fails_naming_file_and
     ok = runner.invoke(app, ["rules", "test", str(indicators_dir())])
     assert ok.exit_code == 0 and " 0 failed" in ok.output
     wrong = tmp_path / "wrong.yaml"
-    wrong.write_text(f"rules: national\ncases:\n  - name: deliberately wrong\n"
-                     f"    indicator: {{target: '≥11台', actual: '≥7台', weight: 5}}\n"
-                     f"    expect: {{score: 4}}\n", encoding="utf-8")
+    wrong.write_text("rules: national\ncases:\n  - name: deliberately wrong\n"
+                     "    indicator: {target: '≥11台', actual: '≥7台', weight: 5}\n"
+                     "    expect: {score: 4}\n", encoding="utf-8")
     bad = runner.invoke(app, ["rules", "test", str(wrong)])
     assert bad.exit_code == 1
     assert f"FAIL {wrong} :: deliberately wrong" in bad.output
