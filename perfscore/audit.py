@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from perfscore.scoring import Scored
 
 ZERO = Decimal(0)
-MEMO_LIMIT = 20_000
 GRADE_ORDER = ("优", "良", "中", "差")
 
 
@@ -211,21 +210,19 @@ def _check_indicators(form: Form, scored: list[Scored], rules: Rules, sink: _Sin
     counts = Counter(keys)
     reported: set[tuple[str, str]] = set()
     scored_form = form.kind != "target_report"
-    memo = rules.finding_memo
     for s, key in zip(scored, keys, strict=True):
         r, ind = s.result, s.indicator
         if counts[key] > 1 and key not in reported:
             reported.add(key)
             sink.add("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears {counts[key]} times",
                      indicator=r.level3, location=r.source, count=counts[key])
-        has_reason = bool((ind.deviation_reason or "").strip())
+        has_reason = bool(ind.deviation_reason) and not ind.deviation_reason.isspace()
         kind = rules.library.kind_of(r.level1, r.level2, r.level3) if s.target.is_number else None
-        memo_key = (ind.initial_target, ind.adjusted_target, ind.actual, ind.weight, ind.score, r.computed_score,
-                    has_reason, kind.name if kind else None, scored_form)
+        # the indicator's values are the key of its Outcome; what else the findings depend on:
+        memo = s.outcome.findings if s.outcome is not None else {}
+        memo_key = (r.computed_score, has_reason, kind.name if kind else None, scored_form)
         drafts = memo.get(memo_key)
         if drafts is None:
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
             drafts = memo[memo_key] = indicator_findings(s, rules, kind, has_reason, scored_form)
         for code, message, severity, numbers in drafts:
             sink.add_draft(code, message, severity, numbers, indicator=r.level3, location=r.source)

@@ -8,17 +8,33 @@ Findings come from `perfscore.audit`, which reads what was computed here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from perfscore.model import Form, FundingRow, Indicator
-from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep, build
+from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep, build, complete
 from perfscore.rules import Rules
 from perfscore.rules.formulas import EvalError
 from perfscore.values import ParsedValue
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What an indicator's values give under a rule set, whatever form they stand on: memoised by
+    (target, actual, weight, reported score), with the audit's findings for it memoised alongside."""
+
+    target: ParsedValue
+    actual: ParsedValue
+    method: str
+    computed: object  # Decimal, None, or KEPT
+    band: tuple[Decimal, Decimal] | None
+    why: str
+    category: str | None
+    trace: list[TraceStep]
+    findings: dict = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -30,6 +46,7 @@ class Scored:
     target: ParsedValue
     actual: ParsedValue
     category: str | None = None  # qualitative band used, if any
+    outcome: Outcome | None = None
 
 
 def _d(value: Decimal | None) -> str:
@@ -79,7 +96,7 @@ def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = Fa
     repeat across a province's forms, so without --explain the outcome is memoised per rule set."""
     if explain:
         outcome = _outcome(ind, rules, [], True)
-        trace = outcome[-1]
+        trace = outcome.trace
     else:
         key = (ind.initial_target, ind.adjusted_target, ind.actual, ind.weight, ind.score)
         memo = rules.indicator_memo
@@ -89,17 +106,18 @@ def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = Fa
                 memo.clear()
             outcome = memo[key] = _outcome(ind, rules, [], False)
         trace = []
-    target, actual, method, computed, band, why, category, _ = outcome
+    computed = outcome.computed
     if computed is KEPT:
         computed = ind.score
-    result = build(IndicatorResult,
-        index=index, level1=ind.level1, level2=ind.level2, level3=ind.level3, target=ind.target,
-        actual=ind.actual, weight=ind.weight, reported_score=ind.score, computed_score=computed, method=method,
-        band=band, explanation=why, trace=trace, source=ind.source)
-    return Scored(result, ind, target, actual, category)
+    result = complete(IndicatorResult, {
+        "index": index, "level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
+        "target": ind.target, "actual": ind.actual, "weight": ind.weight, "reported_score": ind.score,
+        "computed_score": computed, "method": outcome.method, "band": outcome.band,
+        "explanation": outcome.why, "trace": trace, "source": ind.source})
+    return Scored(result, ind, outcome.target, outcome.actual, outcome.category, outcome)
 
 
-def _outcome(ind: Indicator, rules: Rules, trace: list[TraceStep], explain: bool) -> tuple:
+def _outcome(ind: Indicator, rules: Rules, trace: list[TraceStep], explain: bool) -> Outcome:
     vocab = rules.vocabulary
     target, actual = vocab.parse(ind.target), vocab.parse(ind.actual)
     weight, reported = ind.weight, ind.score
@@ -141,7 +159,7 @@ def _outcome(ind: Indicator, rules: Rules, trace: list[TraceStep], explain: bool
         why += "; reported score kept"
     if computed is not None and computed is reported:
         computed = KEPT  # the memo is shared by forms printing 5 or 5.0: give back each form's own
-    return target, actual, method, computed, band, why, category, trace
+    return Outcome(target, actual, method, computed, band, why, category, trace)
 
 
 def _same(a: str, b: str) -> bool:

@@ -128,9 +128,8 @@ class Rules:
         self.severity = dict(spec.findings.severity)
         self.documents = {doc.id: doc for doc in spec.documents}
         self.library = _library(spec.library, origin)
-        # memos of the pure per-indicator work, keyed by an indicator's values (see scoring and audit)
-        self.indicator_memo: dict[tuple, tuple] = {}
-        self.finding_memo: dict[tuple, tuple] = {}
+        # memo of the pure per-indicator work, keyed by an indicator's values (scoring.Outcome)
+        self.indicator_memo: dict[tuple, object] = {}
 
     def round(self, value: Decimal) -> Decimal:
         return value.quantize(self.quantum, rounding=self.rounding_mode)
