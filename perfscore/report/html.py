@@ -16,7 +16,7 @@ from typing import TextIO
 
 from perfscore import __version__, catalogue
 from perfscore.batch import DocumentResult
-from perfscore.report.rows import (trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, Value, by_severity,
+from perfscore.report.rows import (BufferedReport, trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, Value, by_severity,
                                    code_rows, form_label, form_view, grade_rows, rule_sets, source_text, worst)
 from perfscore.report.safe import h
 from perfscore.report.text import num
@@ -245,15 +245,9 @@ def render_form(form: FormResult, number: int, explain: bool = False) -> str:
     return "\n".join(parts) + "\n"
 
 
-class HtmlWriter:
+class HtmlWriter(BufferedReport):
     def __init__(self, out: TextIO, *, explain: bool = False, **_: object):
-        self.out = out
-        self.explain = explain
-        self.sections: list[str] = []
-        self.overview: list[str] = []
-        self.rules: list[str] = []
-        self.seen: dict[str, str] = {}
-        self.count = 0
+        super().__init__(out, explain=explain)
         self.files = 0
 
     def document(self, result: DocumentResult) -> None:
@@ -265,13 +259,9 @@ class HtmlWriter:
             return
         if result.findings:
             parts += ["<h4>Document findings</h4>", findings_list(result.findings)]
-        for f in result.findings:
-            self.seen.setdefault(f.code, f.severity)
+        self.note(result.findings)
         for form in result.forms:
-            self.count += 1
-            self.rules.append(form.rules)
-            for f in form.findings:
-                self.seen.setdefault(f.code, f.severity)
+            self.add_form(form)
             parts.append(render_form(form, self.count, self.explain))
             counts = {s: sum(1 for f in form.findings if f.severity == s) for s in SEVERITIES}
             total_cls = "n changed" if form.reported_total is not None and form.computed_total is not None \

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TextIO
 
 from perfscore import __version__
 from perfscore.batch import DocumentResult
-from perfscore.report.rows import (trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, IndicatorRow, Value,
+from perfscore.report.rows import (BufferedReport, trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, IndicatorRow, Value,
                                    by_severity, code_rows, form_label, form_view, grade_rows, rule_sets, source_text)
 from perfscore.report.safe import md_cell, md_code, md_text
 from perfscore.report.text import num
@@ -126,15 +125,7 @@ def render_form(form: FormResult, number: int, explain: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-class MarkdownWriter:
-    def __init__(self, out: TextIO, *, explain: bool = False, **_: object):
-        self.out = out
-        self.explain = explain
-        self.sections: list[str] = []
-        self.overview: list[list[str]] = []
-        self.rules: list[str] = []
-        self.seen: dict[str, str] = {}
-        self.count = 0
+class MarkdownWriter(BufferedReport):
 
     def document(self, result: DocumentResult) -> None:
         lines = [f"## {md_text(result.file)}", ""]
@@ -145,13 +136,9 @@ class MarkdownWriter:
         if result.findings:
             lines += ["**Document findings:**", ""] + [finding_line(f) for f in by_severity(result.findings)] + [""]
         self.sections.append("\n".join(lines) + "\n")
-        for f in result.findings:
-            self.seen.setdefault(f.code, f.severity)
+        self.note(result.findings)
         for form in result.forms:
-            self.count += 1
-            self.rules.append(form.rules)
-            for f in form.findings:
-                self.seen.setdefault(f.code, f.severity)
+            self.add_form(form)
             self.sections.append(render_form(form, self.count, self.explain))
             counts = {s: sum(1 for f in form.findings if f.severity == s) for s in SEVERITIES}
             self.overview.append([str(self.count), md_cell(form.name), md_cell(result.file),

@@ -258,3 +258,28 @@ def trace_text(step: TraceStep, code, text) -> str:
     if step.cite:
         out += f"; cites {text(step.cite)}"
     return out
+
+
+class BufferedReport:
+    """What the Markdown and HTML reports share: forms arrive one at a time but the summary comes
+    first, so each keeps its rendered sections and overview rows, and the finding codes it saw."""
+
+    def __init__(self, out, *, explain: bool = False, **_: object):
+        self.out = out
+        self.explain = explain
+        self.sections: list[str] = []
+        self.overview: list = []
+        self.rules: list[str] = []
+        self.seen: dict[str, str] = {}
+        self.count = 0
+
+    def note(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            self.seen.setdefault(f.code, f.severity)
+
+    def add_form(self, form: FormResult) -> int:
+        """Count a form in; its 1-based number in the report."""
+        self.count += 1
+        self.rules.append(form.rules)
+        self.note(form.findings)
+        return self.count

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
@@ -12,32 +11,20 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from perfscore.batch import DocumentResult, SummaryBuilder, run
+from perfscore.batch import DocumentResult, run
 from perfscore.cli import app
 from perfscore.report.html import HtmlWriter
 from tests.conftest import SAMPLES
 
-YAML_SAMPLES = sorted(SAMPLES.glob("*.yaml"))  # the transcriptions; other folders hold reader fixtures
+from tests.report.conftest import YAML_SAMPLES, render_with
 
 VOID = {"meta", "br", "hr", "img", "link", "input", "col", "wbr", "source"}
 
 
 def render(docs, explain=False) -> str:
-    out = io.StringIO()
-    writer = HtmlWriter(out, explain=explain)
-    builder = SummaryBuilder()
-    for doc in docs:
-        builder.add(doc)
-        writer.document(doc)
-    writer.end(builder.build())
-    return out.getvalue()
+    return render_with(HtmlWriter, docs, explain)
 
 
-@pytest.fixture(scope="module")
-def docs():
-    from perfscore.rules import load_rules
-
-    return list(run(YAML_SAMPLES, load_rules("national")))
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
@@ -14,25 +13,13 @@ from perfscore.report.markdown import MarkdownWriter
 from perfscore.report.safe import md_cell, md_text
 from tests.conftest import SAMPLES
 
-YAML_SAMPLES = sorted(SAMPLES.glob("*.yaml"))  # the transcriptions; other folders hold reader fixtures
+from tests.report.conftest import render_with
 
 
 def render(docs, explain=False) -> str:
-    out = io.StringIO()
-    writer = MarkdownWriter(out, explain=explain)
-    builder = SummaryBuilder()
-    for doc in docs:
-        builder.add(doc)
-        writer.document(doc)
-    writer.end(builder.build())
-    return out.getvalue()
+    return render_with(MarkdownWriter, docs, explain)
 
 
-@pytest.fixture(scope="module")
-def docs():
-    from perfscore.rules import load_rules
-
-    return list(run(YAML_SAMPLES, load_rules("national")))
 
 
 @pytest.fixture(scope="module")
