@@ -14,7 +14,6 @@ An encrypted PDF, a PDF without a text layer (scanned) or a damaged file raises 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,15 +97,6 @@ def _realign(rows: list[list[str]], merges: list[Merge], xs: list[float],
     return out, [m for m in moved if m[2] > m[0] or m[3] > m[1]]
 
 
-def _text_reader():  # noqa: ANN202
-    """The text reader's ``read_text(text, file) -> Document`` (or ``parse_text``), or None."""
-    try:
-        module = importlib.import_module("perfscore.readers.text")
-    except Exception:  # noqa: BLE001 - a missing or broken text reader only loses the fallback
-        return None
-    return getattr(module, "read_text", None) or getattr(module, "parse_text", None)
-
-
 def read(path: Path) -> Iterator[Document]:
     file = str(path)
     try:
@@ -180,8 +170,9 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
         raise ReadError(file, "the text layer cannot be decoded (fonts without a Unicode map): run OCR first")
     title = None
     narrative = None
-    read_text = _text_reader() if textless else None
-    if read_text is not None:
+    if textless:
+        from perfscore.readers.text import read_text
+
         for run in textless:
             text = ""
             starts: list[tuple[int, int]] = []  # (first line, page)
@@ -189,10 +180,8 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
                 starts.append((text.count("\n") + 1, page_no))
                 text += page_text.rstrip("\n") + "\n"
             try:
-                doc = read_text(text, file)
+                doc = read_text(text, file)  # never raises anything but ReadError
             except ReadError:
-                continue
-            except Exception:  # noqa: BLE001 - the fallback must not break the tables already read
                 continue
             for form in doc.forms:
                 _place(form, starts)
