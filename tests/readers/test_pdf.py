@@ -216,12 +216,6 @@ def test_page_without_table_goes_to_the_text_reader(tmp_path, monkeypatch):
 
 
 def test_borderless_form_read_by_the_real_text_reader(tmp_path):
-    try:
-        from perfscore.readers import text as text_module
-    except ImportError:
-        pytest.skip("perfscore.readers.text is not there yet")
-    if not (hasattr(text_module, "read_text") or hasattr(text_module, "parse_text")):
-        pytest.skip("the text reader exposes neither read_text nor parse_text yet")
     path = _borderless_pdf(tmp_path / "borderless.pdf", [SEED_000])
     (form,) = _read(path).forms
     assert form.name == "巡察经费"

@@ -258,8 +258,6 @@ def test_docx_one_table_per_form_with_title_paragraphs(tmp_path):
 def test_example_files_match_their_transcription():
     source = SAMPLES / f"{EXAMPLE}.yaml"
     files = [SAMPLES / "excel" / f"{EXAMPLE}.xlsx", SAMPLES / "word" / f"{EXAMPLE}.docx"]
-    if not source.exists() or not all(f.exists() for f in files):
-        pytest.skip("example files not generated")
     want = next(structured.read(source))
     for form in want.forms:
         form.title = form.title or default_title(form)
