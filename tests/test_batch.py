@@ -58,3 +58,25 @@ def test_help_is_quick_to_import():
     loaded = out.stderr
     for heavy in ("pydantic", "openpyxl", "pdfplumber", "docx"):
         assert f" {heavy}\n" not in loaded and f"| {heavy}\n" not in loaded
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_no_partial_output(tmp_path):
+    """Interrupted mid-stream (stdin still open, some forms already scored): exit 130, one line, no file."""
+    import signal
+    import time
+
+    form = next(read_forms(SAMPLES / "shangdang-2023-zuzhibu.yaml")).model_dump_json()
+    out = tmp_path / "out.jsonl"
+    for jobs in ("1", "2"):
+        proc = subprocess.Popen([sys.executable, "-m", "perfscore", "score", "-", "-f", "jsonl", "-o", str(out),
+                                 "--jobs", jobs], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        proc.stdin.write((form + "\n") * 600)
+        proc.stdin.flush()
+        time.sleep(2)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err and "interrupted" in err
+        assert not out.exists()
+        assert not list(tmp_path.glob(".out.jsonl.*"))
