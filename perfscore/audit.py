@@ -246,7 +246,9 @@ def indicator_findings(s: Scored, rules: Rules, kind, has_reason: bool, scored_f
             add("operator-alias", f"{which} {parsed.text!r}: {alias.found!r} read as {alias.means}",
                 alias.severity, found=alias.found, means=alias.means)
         if parsed.kind == "unparsed":
-            add("unparsed-value", f"{which} {parsed.text!r} cannot be read: {parsed.reason}", value=parsed.text)
+            # a target table (绩效目标完成情况表) states its values in prose by design: a note, not a warning
+            add("unparsed-value", f"{which} {parsed.text!r} cannot be read: {parsed.reason}",
+                None if scored_form else "info", value=parsed.text)
     if r.weight is not None and r.reported_score is not None and r.reported_score > r.weight + tol.weight:
         add("score-over-weight", f"score {_d(r.reported_score)} is above its weight {_d(r.weight)}",
             score=r.reported_score, weight=r.weight)

@@ -106,7 +106,8 @@ _ENTRIES = [
                 "form structure"),
     FindingSpec("unparsed-value", "a target or actual value could not be read", "warning",
                 "The value parser could not read the string as a comparison, range, qualitative term or "
-                "missing marker; the indicator keeps its reported score.",
+                "missing marker; the indicator keeps its reported score. On a 绩效目标完成情况表, whose values "
+                "are prose by design, it is only a note (info).",
                 "Write the value as an operator, a number and a unit (≥11台), or add the word to "
                 "indicators/vocabulary.yaml.",
                 "indicators/vocabulary.yaml"),

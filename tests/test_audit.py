@@ -116,3 +116,11 @@ def test_samples_narratives_agree_with_their_forms(national):
     docs = {d.file.split("/")[-1]: d for d in run([SAMPLES], national)}
     for name in ("shangdang-2023-zuzhibu.yaml", "shangdang-2023-quweiban.yaml", "shangdang-2023-xunchaban.yaml"):
         assert [f.code for f in docs[name].findings] == ["narrative-agrees"], name
+
+
+def test_prose_values_on_a_target_table_are_notes_not_warnings(sample_forms, national):
+    result = score(sample_forms["巡察机构示范点建设及维护"], national)
+    unparsed = [f for f in result.findings if f.code == "unparsed-value"]
+    assert unparsed and {f.severity for f in unparsed} == {"info"}
+    scored = form([ind("产出指标", "数量指标", "数量", "完成好多", "10个", 50, 50), *STANDARD[1:]])
+    assert {f.severity for f in score(scored, national).findings if f.code == "unparsed-value"} == {"warning"}
