@@ -98,7 +98,7 @@ def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = Fa
         outcome = _outcome(ind, rules, [], True)
         trace = outcome.trace
     else:
-        key = (ind.initial_target, ind.adjusted_target, ind.actual, ind.weight, ind.score)
+        key = (ind.initial_target, ind.adjusted_target, ind.actual, ind.weight, ind.score, ind.measure_unit)
         memo = rules.indicator_memo
         outcome = memo.get(key)
         if outcome is None:
@@ -120,6 +120,8 @@ def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = Fa
 def _outcome(ind: Indicator, rules: Rules, trace: list[TraceStep], explain: bool) -> Outcome:
     vocab = rules.vocabulary
     target, actual = vocab.parse(ind.target), vocab.parse(ind.actual)
+    if ind.measure_unit:  # a separate 度量单位 column (四川): a bare number takes that unit
+        target, actual = _with_unit(vocab, target, ind.measure_unit), _with_unit(vocab, actual, ind.measure_unit)
     weight, reported = ind.weight, ind.score
     computed: Decimal | None = None
     band: tuple[Decimal, Decimal] | None = None
@@ -160,6 +162,14 @@ def _outcome(ind: Indicator, rules: Rules, trace: list[TraceStep], explain: bool
     if computed is not None and computed is reported:
         computed = KEPT  # the memo is shared by forms printing 5 or 5.0: give back each form's own
     return Outcome(target, actual, method, computed, band, why, category, trace)
+
+
+def _with_unit(vocab, value: ParsedValue, unit: str) -> ParsedValue:
+    if value.is_number and value.unit is None:
+        joined = vocab.parse(value.text.strip() + unit.strip())
+        if joined.is_number:
+            return joined
+    return value
 
 
 def _same(a: str, b: str) -> bool:

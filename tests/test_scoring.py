@@ -171,3 +171,13 @@ def test_target_report_has_no_total(sample_forms, national):
     result = score(sample_forms["巡察机构示范点建设及维护"], national)
     assert result.kind == "target_report"
     assert result.computed_total is None
+
+
+def test_a_separate_measure_unit_column_gives_bare_numbers_their_unit(national):
+    # 四川 forms print 度量单位 in its own column: ≤50 with 万元 against 420000 with 元 is a met ceiling
+    wanyuan = Indicator(level1="产出指标", level2="成本指标", level3="成本", initial_target="≤50", actual="42",
+                        measure_unit="万元", weight=D(10), score=D(10))
+    result = score_indicator(wanyuan, 1, national).result
+    assert (result.method, result.computed_score) == ("reverse", D("10.00"))
+    mixed = wanyuan.model_copy(update={"actual": "600000元"})   # 60万元 > 50万元: over the ceiling
+    assert score_indicator(mixed, 1, national).result.computed_score == D("8.33")
