@@ -11,6 +11,15 @@ SAMPLES = REPO / "samples"
 SEEDS = REPO.parent / "shared" / "seeds"
 
 
+def strip_meta(value):
+    """model_dump without where-read information (source, read_notes) nor printed repairs (raw)."""
+    if isinstance(value, dict):
+        return {k: strip_meta(v) for k, v in value.items() if k not in ("source", "read_notes", "raw")}
+    if isinstance(value, list):
+        return [strip_meta(v) for v in value]
+    return value
+
+
 @pytest.fixture(scope="session")
 def national():
     from perfscore.rules import load_rules

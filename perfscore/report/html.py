@@ -16,8 +16,8 @@ from typing import TextIO
 
 from perfscore import __version__, catalogue
 from perfscore.batch import DocumentResult
-from perfscore.report.rows import (BufferedReport, trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, Value, by_severity,
-                                   code_rows, form_label, form_view, grade_rows, rule_sets, source_text, worst)
+from perfscore.report.rows import (BufferedReport, form_meta, trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, Value, by_severity,
+                                   code_rows, form_view, grade_rows, rule_sets, worst)
 from perfscore.report.safe import h
 from perfscore.report.text import num
 from perfscore.results import Finding, FormResult, Summary, TraceStep
@@ -221,15 +221,9 @@ def render_totals(form: FormResult, view: FormView) -> str:
 
 def render_form(form: FormResult, number: int, explain: bool = False) -> str:
     view = form_view(form)
-    meta = [h(form_label(form))]
-    if form.unit:
-        meta.append(h(form.unit))
-    if form.year:
-        meta.append(str(form.year))
-    meta.append(f"source: {h(source_text(form) or '—')}")
-    meta.append(f"rules: <code>{h(form.rules)}</code>")
+    meta = form_meta(form, h, lambda t: f"<code>{h(t)}</code>")
     parts = [f'<section class="form" id="form-{number}">', f"<h3>{number}. {h(form.name)}</h3>",
-             f'<p class="meta">{" · ".join(meta)}</p>']
+             f'<p class="meta">{meta}</p>']
     if view.indicators:
         parts.append(render_indicators(view))
     if view.funding:

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from perfscore import __version__
 from perfscore.batch import DocumentResult
-from perfscore.report.rows import (BufferedReport, trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, IndicatorRow, Value,
-                                   by_severity, code_rows, form_label, form_view, grade_rows, rule_sets, source_text)
+from perfscore.report.rows import (BufferedReport, form_meta, trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, IndicatorRow, Value,
+                                   by_severity, code_rows, form_view, grade_rows, rule_sets)
 from perfscore.report.safe import md_cell, md_code, md_text
 from perfscore.report.text import num
 from perfscore.results import Finding, FormResult, Summary, TraceStep
@@ -95,14 +95,7 @@ def render_explain(form: FormResult, rows: list[IndicatorRow]) -> list[str]:
 
 def render_form(form: FormResult, number: int, explain: bool = False) -> str:
     view = form_view(form)
-    meta = [form_label(form)]
-    if form.unit:
-        meta.append(md_text(form.unit))
-    if form.year:
-        meta.append(str(form.year))
-    meta.append(f"source: {md_text(source_text(form) or '—')}")
-    meta.append(f"rules: {md_code(form.rules)}")
-    lines = [f"### {number}. {md_text(form.name)}", "", " · ".join(meta), ""]
+    lines = [f"### {number}. {md_text(form.name)}", "", form_meta(form, md_text, md_code), ""]
     indicators = render_indicators(view)
     if indicators:
         lines += indicators + [""]

@@ -246,6 +246,18 @@ def source_text(form: FormResult) -> str:
     return form.source.describe() if form.source else ""
 
 
+def form_meta(form: FormResult, text, code) -> str:
+    """The line under a form's heading — kind, unit, year, source, rule set — in the writer's escaping."""
+    meta = [text(form_label(form))]
+    if form.unit:
+        meta.append(text(form.unit))
+    if form.year:
+        meta.append(str(form.year))
+    meta.append(f"source: {text(source_text(form) or '—')}")
+    meta.append(f"rules: {code(form.rules)}")
+    return " · ".join(meta)
+
+
 def trace_text(step: TraceStep, code, text) -> str:
     """One explain step as prose, with the writer's own escaping for code and for text."""
     out = f"{code(step.rule)}: {code(step.formula or '')}"

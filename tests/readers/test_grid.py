@@ -10,6 +10,7 @@ import pytest
 from perfscore.model import Document, Form
 from perfscore.readers.grid import Grid, forms_from_grid, label_key, parse_decimal, read_grid
 from perfscore.writers.layout import default_title, layout_form
+from tests.conftest import strip_meta
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -43,13 +44,6 @@ def rows_of(text: str) -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines()]
 
 
-def strip_meta(value):
-    """model_dump without where-read information (source, read_notes) nor printed repairs (raw)."""
-    if isinstance(value, dict):
-        return {k: strip_meta(v) for k, v in value.items() if k not in ("source", "read_notes", "raw")}
-    if isinstance(value, list):
-        return [strip_meta(v) for v in value]
-    return value
 
 
 def sample_documents() -> list[tuple[str, Document]]:

@@ -16,18 +16,13 @@ from perfscore.writers import WriteError, export
 from perfscore.writers import yaml as yaml_writer
 from perfscore.writers.layout import default_title, layout_form
 from perfscore.writers.xlsx import sheet_title
+from tests.conftest import strip_meta
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
 EXAMPLE = "shangdang-2023-xunchaban"
 
 
-def strip_meta(value):
-    if isinstance(value, dict):
-        return {k: strip_meta(v) for k, v in value.items() if k not in ("source", "read_notes", "raw")}
-    if isinstance(value, list):
-        return [strip_meta(v) for v in value]
-    return value
 
 
 def seed_form(**changes) -> Form:
