@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 from perfscore import catalogue
 from perfscore.decimals import plain
 from perfscore.model import Document, Form, SourceRef
-from perfscore.results import Finding, FormResult, build
+from perfscore.results import Finding, FormResult, IndicatorResult, build, constructor
 
 if TYPE_CHECKING:
     from perfscore.rules import Rules
-    from perfscore.scoring import Scored
+    from perfscore.scoring import Outcome
 
 ZERO = Decimal(0)
 GRADE_ORDER = ("优", "良", "中", "差")
@@ -30,12 +30,13 @@ def _d(value: Decimal | None) -> str:
     return plain(value, "—")
 
 
-def _n(numbers: dict[str, object]) -> dict[str, str]:
-    out = {}
+def _pairs(numbers: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """A finding's numbers as text, as pairs: memoised drafts hold no dict (nothing for the GC to track)."""
+    out = []
     for key, value in numbers.items():
         if value is not None:
-            out[key] = plain(value) if isinstance(value, Decimal) else str(value)
-    return out
+            out.append((key, plain(value) if isinstance(value, Decimal) else str(value)))
+    return tuple(out)
 
 
 class _Sink:
@@ -47,28 +48,26 @@ class _Sink:
 
     def add(self, code: str, message: str, *, indicator: str | None = None, location: SourceRef | None = None,
             severity: str | None = None, **numbers: object) -> None:
-        self.add_draft(code, message, severity, _n(numbers), indicator=indicator, location=location)
-
-    def add_draft(self, code: str, message: str, severity: str | None, numbers: dict[str, str], *,
-                  indicator: str | None = None, location: SourceRef | None = None) -> None:
         spec = catalogue.get(code)
         self.items.append(build(Finding,
             code=code, severity=severity or (spec.severity if spec else "info"), message=message,
             form=self.form.name, indicator=indicator, location=location or self.form.source,
-            numbers=dict(numbers)))
+            numbers=dict(_pairs(numbers))))
 
 
-def check_form(form: Form, result: FormResult, scored: list[Scored], rules: Rules) -> list[Finding]:
+def check_form(form: Form, result: FormResult, outcomes: list[Outcome], rules: Rules) -> list[Finding]:
+    """All findings about one scored form, in order: read notes, funding, totals, weights, indicators."""
     sink = _Sink(form)
     for note in form.read_notes:
         sink.add(note.code, note.message, indicator=note.field, location=note.source)
     scored_form = form.kind != "target_report"
     _check_funding(form, result, rules, sink)
     if scored_form:
-        _check_totals(form, result, scored, rules, sink)
-        _check_weights(form, result, scored, rules, sink)
-    _check_indicators(form, scored, rules, sink)
-    return apply_config(sink.items, rules)
+        _check_totals(form, result, rules, sink)
+        _check_weights(result, rules, sink)
+    findings = apply_config(sink.items, rules) if sink.items else []
+    _check_indicators(form, result.indicators, outcomes, rules, findings)
+    return findings
 
 
 def apply_config(findings: Iterable[Finding], rules: Rules) -> list[Finding]:
@@ -144,12 +143,16 @@ def _check_funding(form: Form, result: FormResult, rules: Rules, sink: _Sink) ->
 # --- totals and grades -----------------------------------------------------------------------------
 
 
-def _check_totals(form: Form, result: FormResult, scored: list[Scored], rules: Rules, sink: _Sink) -> None:
+def _check_totals(form: Form, result: FormResult, rules: Rules, sink: _Sink) -> None:
     tol = rules.spec.tolerance
-    reported_parts = [s.result.reported_score for s in scored]
     funding_reported = result.funding.reported_score if result.funding else None
-    if form.reported_total is not None and any(p is not None for p in reported_parts):
-        reported_sum = sum((p for p in reported_parts if p is not None), ZERO) + (funding_reported or ZERO)
+    if form.reported_total is not None:
+        reported_sum = None
+        for r in result.indicators:
+            if r.reported_score is not None:
+                reported_sum = r.reported_score if reported_sum is None else reported_sum + r.reported_score
+    if form.reported_total is not None and reported_sum is not None:
+        reported_sum += funding_reported or ZERO
         if abs(reported_sum - form.reported_total) > tol.total:
             sink.add("total-mismatch",
                      f"总分 printed {_d(form.reported_total)} but the printed scores add up to {_d(reported_sum)}",
@@ -169,25 +172,29 @@ def _check_totals(form: Form, result: FormResult, scored: list[Scored], rules: R
                  reported_total=form.reported_total, computed_total=result.computed_total)
 
 
-def _check_weights(form: Form, result: FormResult, scored: list[Scored], rules: Rules, sink: _Sink) -> None:
+def _check_weights(result: FormResult, rules: Rules, sink: _Sink) -> None:
     spec, tol = rules.spec, rules.spec.tolerance
-    weights = [s.result.weight for s in scored if s.result.weight is not None]
-    if not weights:
-        return
-    funding_weight = result.funding.weight if result.funding and result.funding.weight is not None else ZERO
-    total = sum(weights, ZERO) + funding_weight
-    if abs(total - spec.level1.total) > tol.weight:
-        sink.add("weights-sum", f"weights add up to {_d(total)} (indicators {_d(total - funding_weight)} + funding "
-                 f"{_d(funding_weight)}), not {_d(spec.level1.total)}",
-                 total=total, indicators=total - funding_weight, funding=funding_weight, expected=spec.level1.total)
-    groups: dict[str, Decimal] = {}
-    group_of = rules.level1_group
-    for s in scored:
-        weight = s.result.weight
+    indicators_total: Decimal | None = None
+    by_label: dict[str | None, Decimal] = {}  # a form has three or four level-1 labels: map those, not each row
+    for r in result.indicators:
+        weight = r.weight
         if weight is not None:
-            group = group_of(s.result.level1)
-            if group is not None:
-                groups[group] = groups.get(group, ZERO) + weight
+            indicators_total = weight if indicators_total is None else indicators_total + weight
+            label = r.level1
+            by_label[label] = by_label[label] + weight if label in by_label else weight
+    if indicators_total is None:
+        return
+    groups: dict[str, Decimal] = {}
+    for label, weight in by_label.items():
+        group = rules.level1_group(label)
+        if group is not None:
+            groups[group] = groups[group] + weight if group in groups else weight
+    funding_weight = result.funding.weight if result.funding and result.funding.weight is not None else ZERO
+    total = indicators_total + funding_weight
+    if abs(total - spec.level1.total) > tol.weight:
+        sink.add("weights-sum", f"weights add up to {_d(total)} (indicators {_d(indicators_total)} + funding "
+                 f"{_d(funding_weight)}), not {_d(spec.level1.total)}",
+                 total=total, indicators=indicators_total, funding=funding_weight, expected=spec.level1.total)
     for group, expected in spec.level1.weights.items():
         if group not in groups:
             sink.add("missing-level1", f"no indicator under {group} (expected {_d(expected)} points)",
@@ -205,43 +212,70 @@ def _compact(label: str | None) -> str:
     return "".join((label or "").split())
 
 
-def _check_indicators(form: Form, scored: list[Scored], rules: Rules, sink: _Sink) -> None:
-    keys = [(_compact(s.result.level2), _compact(s.result.level3)) for s in scored]
-    counts = Counter(keys)
-    reported: set[tuple[str, str]] = set()
+def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[Outcome], rules: Rules,
+                      findings: list[Finding]) -> None:
+    """Per indicator: duplicates (which depend on the form) and what its own values say (memoised on
+    its Outcome). Appends findings with the rule set's configuration already applied."""
+    compact = _compact
+    keys = [(compact(r.level2), compact(r.level3)) for r in results]
+    counts = Counter(keys) if len(set(keys)) < len(keys) else None
     scored_form = form.kind != "target_report"
-    for s, key in zip(scored, keys, strict=True):
-        r, ind = s.result, s.indicator
-        if counts[key] > 1 and key not in reported:
-            reported.add(key)
-            sink.add("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears {counts[key]} times",
-                     indicator=r.level3, location=r.source, count=counts[key])
-        has_reason = bool(ind.deviation_reason) and not ind.deviation_reason.isspace()
-        kind = rules.library.kind_of(r.level1, r.level2, r.level3) if s.target.is_number else None
-        # the indicator's values are the key of its Outcome; what else the findings depend on:
-        memo = s.outcome.findings if s.outcome is not None else {}
+    kind_of = rules.library.kind_of
+    name, form_location = form.name, form.source
+    append = findings.append
+    for r, ind, outcome, key in zip(results, form.indicators, outcomes, keys, strict=True):
+        location = r.source or form_location
+        if counts is not None and counts[key] > 1:
+            drafts = _configured((("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears {counts[key]} times",
+                                   None, (("count", str(counts[key])),)),), rules)
+            counts[key] = 1  # reported once, at the first of them
+        else:
+            drafts = ()
+        reason = ind.deviation_reason
+        has_reason = bool(reason) and not reason.isspace()
+        kind = kind_of(r.level1, r.level2, r.level3) if outcome.directed else None
         memo_key = (r.computed_score, has_reason, kind.name if kind else None, scored_form)
-        drafts = memo.get(memo_key)
-        if drafts is None:
-            drafts = memo[memo_key] = indicator_findings(s, rules, kind, has_reason, scored_form)
-        for code, message, severity, numbers in drafts:
-            sink.add_draft(code, message, severity, numbers, indicator=r.level3, location=r.source)
+        own = outcome.findings.get(memo_key)
+        if own is None:
+            own = outcome.findings[memo_key] = _configured(
+                indicator_findings(r, outcome, rules, kind, has_reason, scored_form), rules)
+        for code, message, severity, numbers in drafts + own if drafts else own:
+            append(_finding({"code": code, "severity": severity, "message": message, "form": name,
+                             "indicator": r.level3, "location": location, "numbers": dict(numbers)}))
 
 
-Draft = tuple[str, str, str | None, dict[str, str]]  # code, message, severity override, numbers
+_finding = constructor(Finding)
 
 
-def indicator_findings(s: Scored, rules: Rules, kind, has_reason: bool, scored_form: bool) -> tuple[Draft, ...]:
+Draft = tuple[str, str, str | None, tuple[tuple[str, str], ...]]  # code, message, severity override, numbers
+
+
+def _configured(drafts: Iterable[Draft], rules: Rules) -> tuple[Draft, ...]:
+    """Drafts as `apply_config` would leave them: selected, and with their final severity."""
+    out = []
+    for code, message, severity, numbers in drafts:
+        if rules.select and code not in rules.select or code in rules.ignore:
+            continue
+        final = rules.severity.get(code) or severity
+        if final is None:
+            spec = catalogue.get(code)
+            final = spec.severity if spec else "info"
+        out.append((code, message, final, numbers))
+    return tuple(out)
+
+
+def indicator_findings(r: IndicatorResult, outcome: Outcome, rules: Rules, kind, has_reason: bool,
+                       scored_form: bool) -> tuple[Draft, ...]:
     """What one indicator's own values say — independent of where it stands, so it is memoised by
     its values: the same target/actual/weight/score on ten thousand forms is checked once."""
     out: list[Draft] = []
 
     def add(code: str, message: str, severity: str | None = None, **numbers: object) -> None:
-        out.append((code, message, severity, _n(numbers)))
+        out.append((code, message, severity, _pairs(numbers)))
 
-    r = s.result
+    target, actual = outcome.target, outcome.actual
     tol, reasons = rules.spec.tolerance, rules.spec.reasons
-    for which, parsed in (("target", s.target), ("actual", s.actual)):
+    for which, parsed in (("target", target), ("actual", actual)):
         for alias in parsed.aliases:
             add("operator-alias", f"{which} {parsed.text!r}: {alias.found!r} read as {alias.means}",
                 alias.severity, found=alias.found, means=alias.means)
@@ -254,43 +288,42 @@ def indicator_findings(s: Scored, rules: Rules, kind, has_reason: bool, scored_f
             score=r.reported_score, weight=r.weight)
     if r.method == "unscorable" and scored_form:
         add("unscorable", r.explanation)
-    _check_score(s, rules, add)
-    if kind is not None and s.target.operator and s.target.operator not in kind.expected:
-        add("wrong-direction", f"{kind.title} target {s.target.text!r} uses {s.target.operator}; "
-            f"expected {' or '.join(kind.expected)}", kind=kind.name, operator=s.target.operator)
+    _check_score(r, outcome, rules, add)
+    if kind is not None and target.operator and target.operator not in kind.expected:
+        add("wrong-direction", f"{kind.title} target {target.text!r} uses {target.operator}; "
+            f"expected {' or '.join(kind.expected)}", kind=kind.name, operator=target.operator)
     if not has_reason and scored_form:
         if reasons.shortfall and r.weight is not None and r.reported_score is not None \
                 and r.reported_score < r.weight - tol.score:
             add("missing-deviation-reason", f"scored {_d(r.reported_score)} of {_d(r.weight)} with no 偏差原因",
                 score=r.reported_score, weight=r.weight)
-        elif reasons.over_achievement is not None and s.target.is_number and s.actual.is_number \
-                and s.target.operator in (">=", ">", "=", None):
-            _, t = s.target.in_base()
-            _, a = s.actual.in_base()
+        elif reasons.over_achievement is not None and target.is_number and actual.is_number \
+                and target.operator in (">=", ">", "=", None):
+            _, t = target.in_base()
+            _, a = actual.in_base()
             if t and a is not None and t > 0 and a / t >= reasons.over_achievement:
                 ratio = rules.round(a / t * 100)
                 add("missing-deviation-reason",
-                    f"actual {s.actual.text} is {_d(ratio)}% of target {s.target.text} with no 偏差原因", ratio=ratio)
+                    f"actual {actual.text} is {_d(ratio)}% of target {target.text} with no 偏差原因", ratio=ratio)
     return tuple(out)
 
 
-def _check_score(s: Scored, rules: Rules, add) -> None:
-    r = s.result
+def _check_score(r: IndicatorResult, outcome: Outcome, rules: Rules, add) -> None:
     if r.reported_score is None or r.computed_score is None:
         return
     if r.method == "qualitative" and r.band is not None:
         low, high = r.band
         if r.computed_score == r.reported_score:
             return
-        category = s.category
+        category = outcome.category
         if category == rules.top_band and r.reported_score < low:
             add("qualitative-contradiction",
-                f"actual {s.actual.text!r} ({category}) but scored {_d(r.reported_score)} of {_d(r.weight)}, "
+                f"actual {outcome.actual.text!r} ({category}) but scored {_d(r.reported_score)} of {_d(r.weight)}, "
                 f"below the band [{_d(low)}, {_d(high)}]",
                 reported=r.reported_score, low=low, high=high, computed=r.computed_score)
         elif category != rules.top_band and r.weight is not None and r.reported_score >= r.weight:
             add("qualitative-contradiction",
-                f"actual {s.actual.text!r} ({category}) but scored full {_d(r.reported_score)}",
+                f"actual {outcome.actual.text!r} ({category}) but scored full {_d(r.reported_score)}",
                 reported=r.reported_score, low=low, high=high, computed=r.computed_score)
         else:
             add("score-deviation",

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from perfscore.model import Form, FundingRow, Indicator
-from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep, build, complete
+from perfscore.results import (FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep, build,
+                               complete, constructor)
 from perfscore.rules import Rules
 from perfscore.rules.formulas import EvalError
 from perfscore.values import ParsedValue
@@ -33,20 +34,18 @@ class Outcome:
     band: tuple[Decimal, Decimal] | None
     why: str
     category: str | None
-    trace: list[TraceStep]
-    findings: dict = field(default_factory=dict)
+    trace: tuple[TraceStep, ...]  # empty unless --explain
+    directed: bool = False  # the target is a number with an operator: the audit's direction check applies
+    findings: dict = field(default_factory=dict)  # audit drafts, by what else they depend on
 
 
 @dataclass(slots=True)
 class Scored:
-    """An indicator's result plus the parsed values the audit needs (not part of the output)."""
+    """One indicator's result and the outcome behind it (the parsed values the audit needs)."""
 
     result: IndicatorResult
     indicator: Indicator
-    target: ParsedValue
-    actual: ParsedValue
-    category: str | None = None  # qualitative band used, if any
-    outcome: Outcome | None = None
+    outcome: Outcome
 
 
 def _d(value: Decimal | None) -> str:
@@ -57,30 +56,37 @@ def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
     """Re-score one form under a rule set. Pure: reads both, changes neither."""
     from perfscore import audit
 
-    scored = [score_indicator(ind, i, rules, explain) for i, ind in enumerate(form.indicators, start=1)]
+    results, outcomes = _score_indicators(form.indicators, 1, rules, explain)
     funding = score_funding(form, rules, explain)
-    _apply_indicator_adjustments(scored, rules, explain)
-    parts = [s.result.computed_score if s.result.computed_score is not None else s.result.reported_score
-             for s in scored]
+    if rules.deductions:
+        _apply_indicator_adjustments(results, outcomes, rules, explain)
     total: Decimal | None = None
     trace: list[TraceStep] = []
-    if form.kind != "target_report" or any(p is not None for p in parts):
-        total = sum((p for p in parts if p is not None), ZERO)
+    indicators_sum = ZERO
+    any_part = False
+    for r in results:
+        part = r.computed_score if r.computed_score is not None else r.reported_score
+        if part is not None:
+            indicators_sum += part
+            any_part = True
+    if form.kind != "target_report" or any_part:
+        total = indicators_sum
         if funding is not None and funding.computed_score is not None:
             total += funding.computed_score
         total = rules.round(total)
         if explain:
             trace.append(TraceStep(rule="total", inputs={"funding": _d(funding.computed_score if funding else None),
-                                                         "indicators": _d(sum((p for p in parts if p is not None), ZERO))},
+                                                         "indicators": _d(indicators_sum)},
                                    formula="funding + Σ indicators", result=_d(total)))
-        total = _apply_caps(total, form, funding, scored, rules, trace, explain)
-    result = build(FormResult,
-        name=form.name, kind=form.kind, unit=form.unit, year=form.year, source=form.source,
-        rules=rules.name, funding=funding, indicators=[s.result for s in scored],
-        reported_total=form.reported_total, computed_total=total,
-        reported_grade=form.reported_grade, computed_grade=rules.grade(total),
-        findings=[], trace=trace)
-    result.findings = audit.check_form(form, result, scored, rules)
+        if rules.caps:
+            total = _apply_caps(total, funding, results, rules, trace, explain)
+    result = complete(FormResult, {
+        "name": form.name, "kind": form.kind, "unit": form.unit, "year": form.year, "source": form.source,
+        "rules": rules.name, "funding": funding, "indicators": results,
+        "reported_total": form.reported_total, "computed_total": total,
+        "reported_grade": form.reported_grade, "computed_grade": rules.grade(total),
+        "findings": [], "trace": trace})
+    result.findings = audit.check_form(form, result, outcomes, rules)
     return result
 
 
@@ -92,29 +98,44 @@ KEPT = object()  # an outcome's computed score that is the reported one, kept
 
 
 def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = False) -> Scored:
-    """Score one indicator. Its score depends only on (target, actual, weight, reported score), which
-    repeat across a province's forms, so without --explain the outcome is memoised per rule set."""
-    if explain:
-        outcome = _outcome(ind, rules, [], True)
-        trace = outcome.trace
-    else:
-        key = (ind.initial_target, ind.adjusted_target, ind.actual, ind.weight, ind.score, ind.measure_unit)
-        memo = rules.indicator_memo
-        outcome = memo.get(key)
-        if outcome is None:
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            outcome = memo[key] = _outcome(ind, rules, [], False)
-        trace = []
-    computed = outcome.computed
-    if computed is KEPT:
-        computed = ind.score
-    result = complete(IndicatorResult, {
-        "index": index, "level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
-        "target": ind.target, "actual": ind.actual, "weight": ind.weight, "reported_score": ind.score,
-        "computed_score": computed, "method": outcome.method, "band": outcome.band,
-        "explanation": outcome.why, "trace": trace, "source": ind.source})
-    return Scored(result, ind, outcome.target, outcome.actual, outcome.category, outcome)
+    """Score one indicator on its own (what `score` does for each row of a form)."""
+    results, outcomes = _score_indicators([ind], index, rules, explain)
+    return Scored(results[0], ind, outcomes[0])
+
+
+_indicator_result = constructor(IndicatorResult)
+
+
+def _score_indicators(indicators: list[Indicator], first_index: int, rules: Rules,
+                      explain: bool) -> tuple[list[IndicatorResult], list[Outcome]]:
+    """Each indicator's result and outcome. An outcome depends only on (target, actual, weight,
+    reported score, unit), which repeat across a province's forms, so without --explain it is memoised
+    per rule set. The hottest loop of a batch: kept flat on purpose."""
+    memo = rules.indicator_memo
+    results: list[IndicatorResult] = []
+    outcomes: list[Outcome] = []
+    index = first_index
+    for ind in indicators:
+        if explain:
+            outcome = _outcome(ind, rules, [], True)
+        else:
+            key = (ind.initial_target, ind.adjusted_target, ind.actual, ind.weight, ind.score, ind.measure_unit)
+            outcome = memo.get(key)
+            if outcome is None:
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                outcome = memo[key] = _outcome(ind, rules, [], False)
+        outcomes.append(outcome)
+        computed = outcome.computed
+        reported = ind.score
+        results.append(_indicator_result({
+            "index": index, "level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
+            "target": ind.target, "actual": ind.actual, "weight": ind.weight, "reported_score": reported,
+            "computed_score": reported if computed is KEPT else computed, "method": outcome.method,
+            "band": outcome.band, "explanation": outcome.why, "trace": list(outcome.trace),
+            "source": ind.source}))
+        index += 1
+    return results, outcomes
 
 
 def _outcome(ind: Indicator, rules: Rules, trace: list[TraceStep], explain: bool) -> Outcome:
@@ -161,7 +182,8 @@ def _outcome(ind: Indicator, rules: Rules, trace: list[TraceStep], explain: bool
         why += "; reported score kept"
     if computed is not None and computed is reported:
         computed = KEPT  # the memo is shared by forms printing 5 or 5.0: give back each form's own
-    return Outcome(target, actual, method, computed, band, why, category, trace)
+    return Outcome(target, actual, method, computed, band, why, category, tuple(trace),
+                   target.is_number and target.operator is not None)
 
 
 def _with_unit(vocab, value: ParsedValue, unit: str) -> ParsedValue:
@@ -357,22 +379,20 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
 # --- adjustments -----------------------------------------------------------------------------------
 
 
-def _apply_indicator_adjustments(scored: list[Scored], rules: Rules, explain: bool) -> None:
+def _apply_indicator_adjustments(results: list[IndicatorResult], outcomes: list[Outcome], rules: Rules,
+                                 explain: bool) -> None:
     """Deductions per indicator (e.g. −2 when the actual over-shoots the target by 30 %)."""
-    deductions = [a for a in rules.adjustments if a.kind == "deduct_indicator"]
-    if not deductions:
-        return
-    for s in scored:
-        r = s.result
-        if r.computed_score is None or not (s.target.is_number and s.actual.is_number):
+    for r, outcome in zip(results, outcomes, strict=True):
+        target, actual = outcome.target, outcome.actual
+        if r.computed_score is None or not (target.is_number and actual.is_number):
             continue
-        _, t = s.target.in_base()
-        _, a = s.actual.in_base()
+        _, t = target.in_base()
+        _, a = actual.in_base()
         ratio = a / t if t else ZERO
-        direction = -1 if s.target.operator in ("<=", "<") else 1
+        direction = -1 if target.operator in ("<=", "<") else 1
         env = {"actual": a, "target": t, "weight": r.weight, "score": r.computed_score, "ratio": ratio,
                "direction": Decimal(direction)}
-        for adj in deductions:
+        for adj in rules.deductions:
             try:
                 if not adj.when(env):
                     continue
@@ -389,18 +409,15 @@ def _apply_indicator_adjustments(scored: list[Scored], rules: Rules, explain: bo
                                          result=_d(r.computed_score)))
 
 
-def _apply_caps(total: Decimal, form: Form, funding: FundingResult | None, scored: list[Scored],
+def _apply_caps(total: Decimal, funding: FundingResult | None, results: list[IndicatorResult],
                 rules: Rules, trace: list[TraceStep], explain: bool) -> Decimal:
-    caps = [a for a in rules.adjustments if a.kind == "cap_total"]
-    if not caps:
-        return total
     rate = (funding.execution_rate / HUNDRED) if funding and funding.execution_rate is not None else None
     if rate is None:
         return total
     env = {"total": total, "rate": rate,
            "funding_score": funding.computed_score if funding and funding.computed_score is not None else ZERO,
-           "weight_sum": sum((s.result.weight or ZERO for s in scored), ZERO)}
-    for adj in caps:
+           "weight_sum": sum((r.weight or ZERO for r in results), ZERO)}
+    for adj in rules.caps:
         try:
             if not adj.when(env):
                 continue

@@ -110,6 +110,8 @@ class Rules:
                                 f"adjustments[{i}].value"),
                 adj.cite)
             for i, adj in enumerate(spec.adjustments)]
+        self.deductions = [a for a in self.adjustments if a.kind == "deduct_indicator"]
+        self.caps = [a for a in self.adjustments if a.kind == "cap_total"]
         if problems:
             raise RulesError([f"{origin or spec.name}: {p}" for p in problems])
         self.bands = sorted(spec.qualitative.bands.items(), key=lambda kv: kv[1].low, reverse=True)

@@ -141,9 +141,9 @@ findings:
     ind = Indicator(level3="覆盖率", initial_target="≒100%", actual="≒80%", weight=D(10), score=D(8))
     scored = score_indicator(ind, 1, rules)
     assert (scored.result.method, scored.result.computed_score) == ("equal", D("8.00"))
-    assert [a.found for a in scored.target.aliases] == ["≒"]
+    assert [a.found for a in scored.outcome.target.aliases] == ["≒"]
     done = score_indicator(Indicator(level3="x", initial_target="完善", actual="圆满完成", weight=D(10)), 1, rules)
-    assert done.category == "achieved"
+    assert done.outcome.category == "achieved"
     from perfscore.model import Form
     from perfscore.scoring import score
 

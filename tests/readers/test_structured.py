@@ -1,0 +1,146 @@
+"""The JSON Lines fast path: the same documents as before it was sped up, and the same one-line errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from perfscore import read_forms
+from perfscore.model import Document, Form, SourceRef
+from perfscore.readers.structured import _construct, _fast_form, stream_items
+
+REPO = Path(__file__).resolve().parents[2]
+FILE = "forms.jsonl"
+
+
+def reference_fast_form(text: str, file: str, line: int) -> Document | None:
+    """`_fast_form` as it was before `_construct` replaced ``model_construct``: the behaviour to keep."""
+    if '"forms"' in text[:200]:
+        return None
+    try:
+        form = Form.model_validate_json(text)
+    except ValidationError:
+        return None
+    if form.source is None:
+        form.source = SourceRef.model_construct(file=file, page=None, sheet=None, table=1, row=None, line=line)
+    elif form.source.file is None:
+        form.source.file = file
+    return Document.model_construct(title=None, forms=[form], narrative=None,
+                                    source=SourceRef.model_construct(file=file, page=None, sheet=None,
+                                                                     table=None, row=None, line=None))
+
+
+def assert_same(got, want, path: str = "doc") -> None:
+    """Equal, and equal in what `==` does not see: fields set, field order, value types, at every level."""
+    assert type(got) is type(want), path
+    if isinstance(want, BaseModel):
+        assert got.model_fields_set == want.model_fields_set, path
+        assert list(got.__dict__) == list(want.__dict__), path
+        assert got.__pydantic_extra__ == want.__pydantic_extra__, path
+        assert got.__pydantic_private__ == want.__pydantic_private__, path
+        for name in want.__dict__:
+            assert_same(got.__dict__[name], want.__dict__[name], f"{path}.{name}")
+    elif isinstance(want, list | dict):
+        assert len(got) == len(want), path
+        pairs = zip(got, want) if isinstance(want, list) else ((got[k], v) for k, v in want.items())
+        for index, (g, w) in enumerate(pairs):
+            assert_same(g, w, f"{path}[{index}]")
+    else:
+        assert got == want, path
+
+
+def sample_lines() -> list[str]:
+    return [form.model_dump_json() for path in sorted((REPO / "samples").glob("*.yaml"))
+            for form in read_forms(path)]
+
+
+@pytest.fixture(scope="module")
+def generated_lines() -> list[str]:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    return [json.dumps(form, ensure_ascii=False, separators=(",", ":"))
+            for form in generate(300, indicators=15, seed=7)]
+
+
+def check_lines(lines: list[str]) -> None:
+    assert lines
+    docs = []
+    for number, text in enumerate(lines, start=1):
+        got, want = _fast_form(text, FILE, number), reference_fast_form(text, FILE, number)
+        assert got is not None
+        assert got == want
+        assert got.model_dump_json() == want.model_dump_json()
+        assert_same(got, want)
+        docs.append(got)
+    # nothing shared between lines: every default list and source is an object of its own
+    for attr in ("read_notes", "indicators"):
+        values = [getattr(doc.forms[0], attr) for doc in docs]
+        assert len({id(v) for v in values}) == len(values)
+    assert len({id(doc.source) for doc in docs}) == len(docs)
+
+
+def test_sample_forms_read_as_before():
+    check_lines(sample_lines())
+
+
+def test_generated_forms_read_as_before(generated_lines):
+    check_lines(generated_lines)
+
+
+def test_form_without_source_gets_one():
+    text = json.dumps({"name": "P", "indicators": [{"level3": "L3", "weight": 10, "score": 9}]})
+    doc = _fast_form(text, FILE, 12)
+    assert_same(doc, reference_fast_form(text, FILE, 12))
+    assert doc.forms[0].source == SourceRef(file=FILE, table=1, line=12)
+    assert doc.forms[0].model_fields_set == {"name", "indicators", "source"}
+
+
+def test_construct_is_model_construct():
+    for values in ({"file": "f", "page": None, "sheet": None, "table": 1, "row": None, "line": 3},
+                   {"line": 3, "file": "f"},  # not every field, not in order: pydantic's own path
+                   {"file": "f", "page": None, "sheet": None, "row": None, "table": 1, "line": 3}):
+        assert_same(_construct(SourceRef, **values), SourceRef.model_construct(**values))
+
+
+GOOD = {"name": "P", "indicators": [{"level3": "L3", "weight": 10, "score": 9}]}
+
+
+def line(**changes) -> str:
+    return json.dumps({**GOOD, **changes}, ensure_ascii=False)
+
+
+# The one-line errors of bad lines, as given before the fast path was sped up.
+BAD_LINES = [
+    (line(colour="red"), "forms.jsonl, form 'P', line 1: field colour: unknown field"),
+    (line(year="twenty"),
+     "forms.jsonl, form 'P', line 1: field year: Input should be a valid integer, unable to parse string as an integer"),
+    (line(indicators=[{"level2": "x"}]),
+     "forms.jsonl, form 'P', line 1: field indicators[0].level3: required field is missing"),
+    (line(kind="county"),
+     "forms.jsonl, form 'P', line 1: field kind: Input should be 'project', 'department' or 'target_report'"),
+    (line(indicators=[{"level3": "a"}, {"level3": "b", "extra": 1}]),
+     "forms.jsonl, form 'P', line 1: field indicators[1].extra: unknown field"),
+    (line(funding={"total": {"label": "T", "executed": "abc"}}),
+     "forms.jsonl, form 'P', line 1: field funding.total.executed: Input should be a valid decimal"),
+    ("[1, 2]", "forms.jsonl, line 1 forms[0]: not a form: expected a mapping"),
+    ("42", "forms.jsonl, line 1: not a form: expected a mapping with `name` or `forms`"),
+    ('{"title": "t"}', "forms.jsonl, line 1: not a form: expected a mapping with `name` or `forms`"),
+    ("{not json", "forms.jsonl, line 1: invalid JSON: Expecting property name enclosed in double quotes"),
+    (json.dumps({"forms": [{"name": "A"}, {"name": "B", "year": "x"}]}),
+     ("forms.jsonl, form 'B', line 1 forms[1]: field year: Input should be a valid integer, "
+      "unable to parse string as an integer")),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_LINES)
+def test_bad_line_gives_the_same_error_and_the_stream_goes_on(text, message):
+    first, second = stream_items([text, "", line()], FILE)
+    assert str(first) == message
+    assert isinstance(second, Document) and second.forms[0].source.line == 3
