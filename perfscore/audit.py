@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from perfscore import catalogue
 from perfscore.decimals import plain
 from perfscore.model import Document, Form, SourceRef
-from perfscore.results import Finding, FormResult, IndicatorResult, build, constructor
+from perfscore.construct import build, constructor
+from perfscore.results import Finding, FormResult, IndicatorResult
 
 if TYPE_CHECKING:
     from perfscore.rules import Rules

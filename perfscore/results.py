@@ -1,7 +1,8 @@
 """Result models: what the scorer returns for a form and what every writer (table, JSON, reports) reads.
 
-Built with ``model_construct`` on the hot path (the scorer's inputs are already validated), so these
-models describe the output and give the JSON Schema, without re-validating every indicator.
+Built without validation on the hot path (`perfscore.construct`: the scorer's inputs are already
+validated), so these models describe the output and give the JSON Schema, without re-validating every
+indicator.
 """
 
 from __future__ import annotations
@@ -16,65 +17,6 @@ from perfscore.model import FormKind, SourceRef
 Severity = Literal["error", "warning", "info"]
 
 
-def build(cls, **values):
-    """Construct a result model without validation, faster than ``model_construct``.
-
-    The scorer's inputs are validated forms and its outputs are built from them, so validating again
-    would only cost time on the hot path. Missing fields get their defaults (fresh lists per object).
-    """
-    defaults = _DEFAULTS.get(cls)
-    if defaults is None:
-        defaults = _DEFAULTS[cls] = [
-            (name, info.default_factory, info.default) for name, info in cls.model_fields.items()]
-        _ALL_SET[cls] = {name for name, _, _ in defaults}
-    if len(values) == len(defaults):  # every field given: the common case on the hot path
-        data = values
-        fields_set = _ALL_SET[cls]  # shared: pydantic only ever adds names to it, and all are in it
-    else:
-        fields_set = set(values)
-        data = {}
-        for name, factory, default in defaults:
-            if name in values:
-                data[name] = values[name]
-            else:
-                data[name] = factory() if factory is not None else default
-    return _new(cls, data, fields_set)
-
-
-def complete(cls, data: dict):
-    """`build` for a dict that already holds every field, in the hottest loop (no kwargs packing)."""
-    if cls not in _ALL_SET:
-        return build(cls, **data)
-    return _new(cls, data, _ALL_SET[cls])
-
-
-def constructor(cls):
-    """`complete` specialised for one class, for the scorer's per-indicator loop: no lookups per call."""
-    fields_set = set(cls.model_fields)  # shared, as in `build`
-    new, set_attr = cls.__new__, object.__setattr__
-
-    def make(data: dict):
-        obj = new(cls)
-        set_attr(obj, "__dict__", data)
-        set_attr(obj, "__pydantic_fields_set__", fields_set)
-        set_attr(obj, "__pydantic_extra__", None)
-        set_attr(obj, "__pydantic_private__", None)
-        return obj
-
-    return make
-
-
-def _new(cls, data: dict, fields_set: set[str]):
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", data)
-    object.__setattr__(obj, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
-
-
-_DEFAULTS: dict[type, list] = {}
-_ALL_SET: dict[type, set[str]] = {}
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 

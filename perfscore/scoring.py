@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from perfscore.model import Form, FundingRow, Indicator
-from perfscore.results import (FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep, build,
-                               complete, constructor)
+from perfscore.construct import build, constructor
+from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep
 from perfscore.rules import Rules
 from perfscore.rules.formulas import EvalError
 from perfscore.values import ParsedValue
@@ -80,7 +80,7 @@ def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
                                    formula="funding + Σ indicators", result=_d(total)))
         if rules.caps:
             total = _apply_caps(total, funding, results, rules, trace, explain)
-    result = complete(FormResult, {
+    result = _form_result({
         "name": form.name, "kind": form.kind, "unit": form.unit, "year": form.year, "source": form.source,
         "rules": rules.name, "funding": funding, "indicators": results,
         "reported_total": form.reported_total, "computed_total": total,
@@ -104,6 +104,7 @@ def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = Fa
 
 
 _indicator_result = constructor(IndicatorResult)
+_form_result = constructor(FormResult)
 
 
 def _score_indicators(indicators: list[Indicator], first_index: int, rules: Rules,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -18,6 +19,25 @@ def strip_meta(value):
     if isinstance(value, list):
         return [strip_meta(v) for v in value]
     return value
+
+
+def assert_same(got, want, path: str = "doc") -> None:
+    """Equal, and equal in what `==` does not see: fields set, field order, value types, at every level."""
+    assert type(got) is type(want), path
+    if isinstance(want, BaseModel):
+        assert got.model_fields_set == want.model_fields_set, path
+        assert list(got.__dict__) == list(want.__dict__), path
+        assert got.__pydantic_extra__ == want.__pydantic_extra__, path
+        assert got.__pydantic_private__ == want.__pydantic_private__, path
+        for name in want.__dict__:
+            assert_same(got.__dict__[name], want.__dict__[name], f"{path}.{name}")
+    elif isinstance(want, list | dict):
+        assert len(got) == len(want), path
+        pairs = zip(got, want) if isinstance(want, list) else ((got[k], v) for k, v in want.items())
+        for index, (g, w) in enumerate(pairs):
+            assert_same(g, w, f"{path}[{index}]")
+    else:
+        assert got == want, path
 
 
 @pytest.fixture(scope="session")

@@ -7,18 +7,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from perfscore import read_forms
 from perfscore.model import Document, Form, SourceRef
-from perfscore.readers.structured import _construct, _fast_form, stream_items
+from perfscore.readers.structured import _fast_form, stream_items
+from tests.conftest import assert_same
 
 REPO = Path(__file__).resolve().parents[2]
 FILE = "forms.jsonl"
 
 
 def reference_fast_form(text: str, file: str, line: int) -> Document | None:
-    """`_fast_form` as it was before `_construct` replaced ``model_construct``: the behaviour to keep."""
+    """`_fast_form` as it was with ``model_construct``, before `construct.build`: the behaviour to keep."""
     if '"forms"' in text[:200]:
         return None
     try:
@@ -32,25 +33,6 @@ def reference_fast_form(text: str, file: str, line: int) -> Document | None:
     return Document.model_construct(title=None, forms=[form], narrative=None,
                                     source=SourceRef.model_construct(file=file, page=None, sheet=None,
                                                                      table=None, row=None, line=None))
-
-
-def assert_same(got, want, path: str = "doc") -> None:
-    """Equal, and equal in what `==` does not see: fields set, field order, value types, at every level."""
-    assert type(got) is type(want), path
-    if isinstance(want, BaseModel):
-        assert got.model_fields_set == want.model_fields_set, path
-        assert list(got.__dict__) == list(want.__dict__), path
-        assert got.__pydantic_extra__ == want.__pydantic_extra__, path
-        assert got.__pydantic_private__ == want.__pydantic_private__, path
-        for name in want.__dict__:
-            assert_same(got.__dict__[name], want.__dict__[name], f"{path}.{name}")
-    elif isinstance(want, list | dict):
-        assert len(got) == len(want), path
-        pairs = zip(got, want) if isinstance(want, list) else ((got[k], v) for k, v in want.items())
-        for index, (g, w) in enumerate(pairs):
-            assert_same(g, w, f"{path}[{index}]")
-    else:
-        assert got == want, path
 
 
 def sample_lines() -> list[str]:
@@ -100,13 +82,6 @@ def test_form_without_source_gets_one():
     assert_same(doc, reference_fast_form(text, FILE, 12))
     assert doc.forms[0].source == SourceRef(file=FILE, table=1, line=12)
     assert doc.forms[0].model_fields_set == {"name", "indicators", "source"}
-
-
-def test_construct_is_model_construct():
-    for values in ({"file": "f", "page": None, "sheet": None, "table": 1, "row": None, "line": 3},
-                   {"line": 3, "file": "f"},  # not every field, not in order: pydantic's own path
-                   {"file": "f", "page": None, "sheet": None, "row": None, "table": 1, "line": 3}):
-        assert_same(_construct(SourceRef, **values), SourceRef.model_construct(**values))
 
 
 GOOD = {"name": "P", "indicators": [{"level3": "L3", "weight": 10, "score": 9}]}
