@@ -408,12 +408,17 @@ def machine(python: str) -> dict[str, str]:
         cpu = platform.processor() or cpu
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     probe = "import sys, perfscore; print(sys.version.split()[0], perfscore.__version__)"
+    # a fixed pure-Python workload, so that results from two machines can be compared: run the same
+    # `python -m timeit "sum(range(10**6))"` on yours and scale the forms/s by the ratio
+    reference = subprocess.run([python, "-m", "timeit", "-n", "20", "-r", "5", "sum(range(10**6))"],
+                               capture_output=True, text=True, cwd=ROOT).stdout.strip()
     version = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=ROOT).stdout.split()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=ROOT).stdout.strip()  # read-only
     return {"cpu": cpu, "cores": f"{os.cpu_count()} ({usable} usable)",
             "python": version[0] if version else "?", "perfscore": " ".join(version[1:2]) + f" @ {commit or '?'}",
             "os": f"{platform.system()} {platform.release()}",
+            "reference": f"sum(range(10**6)): {reference.split(': ', 1)[-1] or '?'}",
             "load": "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())}
 
 

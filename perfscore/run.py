@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from perfscore.batch import DocumentResult, SummaryBuilder, form_findings, run, select_findings
+from perfscore.batch import Digest, DocumentResult, SummaryBuilder, batch_gc, run, select_findings
 from perfscore.errors import PerfscoreError
 from perfscore.fileio import atomic_path, atomic_text, check_not_input
 from perfscore.results import SEVERITY_RANK
@@ -50,20 +50,19 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
         raise PerfscoreError(f"--format {fmt} writes a file: give it with -o OUT.{fmt}")
     results = _results(files, rule_set, explain, jobs, fmt in ("json", "jsonl"), select, ignore)
     builder = SummaryBuilder()
-    worst = -1
-    with _destination(fmt, output) as dest:
+    with _destination(fmt, output) as dest, batch_gc():
         writer = _writer(fmt, dest, explain, dest if fmt in FILE_FORMATS else None)
         for doc in _with_progress(results, progress):
-            if doc.error:
-                print(f"perfscore: {doc.error}", file=sys.stderr)
+            if isinstance(doc, Digest):  # a worker's chunk: selected and counted there
+                for error in doc.errors:
+                    print(f"perfscore: {error}", file=sys.stderr)
+                builder.merge(doc.summary)
             else:
-                select_findings(doc, select, ignore)  # a no-op on what workers already selected
-                for form in doc.forms:
-                    for _, severity in form_findings(form):
-                        worst = max(worst, SEVERITY_RANK[severity])
-                for f in doc.findings:
-                    worst = max(worst, SEVERITY_RANK[f.severity])
-            builder.add(doc)
+                if doc.error:
+                    print(f"perfscore: {doc.error}", file=sys.stderr)
+                elif select or ignore:
+                    select_findings(doc, select, ignore)
+                builder.add(doc)
             writer.document(doc)
         summary = builder.build()
         writer.end(summary)
@@ -73,13 +72,13 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
         else:
             print("perfscore: no forms found", file=sys.stderr)
         return 2
-    if fail_on != "never" and worst >= SEVERITY_RANK[fail_on]:
+    if fail_on != "never" and builder.worst() >= SEVERITY_RANK[fail_on]:
         return 1
     return 0
 
 
 def _results(files: list[str], rules, explain: bool, jobs: int, digest: bool,
-             select: set[str] | None, ignore: set[str] | None) -> Iterator[DocumentResult]:
+             select: set[str] | None, ignore: set[str] | None) -> Iterator[DocumentResult | Digest]:
     """Worker processes pay off for batches: a directory, a stream or several files. One small file
     is scored in-process whatever --jobs says, since starting workers would cost more than it saves."""
     batch = len(files) > 1 or any(f == "-" or Path(f).is_dir() or f.endswith(".jsonl") for f in files)
@@ -100,13 +99,29 @@ def _destination(fmt: str, output: Path | None):
         with atomic_path(output) as tmp:
             yield tmp
     elif output is None:
-        yield sys.stdout
+        yield _stdout(fmt)
     else:
         with atomic_text(output) as fh:
             yield fh
 
 
-def _with_progress(results: Iterator[DocumentResult], progress: bool | None) -> Iterator[DocumentResult]:
+def _stdout(fmt: str):
+    """Standard output that can hold the forms' Chinese text: JSON is UTF-8 (RFC 8259) whatever the
+    locale says; a report on a terminal that cannot show a character shows its escape, not a traceback."""
+    import codecs
+
+    out = sys.stdout
+    encoding = getattr(out, "encoding", None)
+    if hasattr(out, "reconfigure") and encoding and codecs.lookup(encoding).name != "utf-8":
+        if fmt in ("json", "jsonl"):
+            out.reconfigure(encoding="utf-8")
+        else:
+            out.reconfigure(errors="backslashreplace")
+    return out
+
+
+def _with_progress(results: Iterator[DocumentResult | Digest],
+                   progress: bool | None) -> Iterator[DocumentResult | Digest]:
     """A progress bar on a terminal only: never in pipes or CI logs."""
     import os
 
@@ -123,5 +138,6 @@ def _with_progress(results: Iterator[DocumentResult], progress: bool | None) -> 
                   TimeElapsedColumn(), transient=True, console=None) as bar:
         task = bar.add_task("scoring", total=None)
         for doc in results:
-            bar.update(task, advance=1, description=Path(doc.file).name[:40])
+            bar.update(task, advance=doc.documents if isinstance(doc, Digest) else 1,
+                       description=Path(doc.file).name[:40])
             yield doc

@@ -7,6 +7,7 @@ a ``.jsonl`` stream holds one form or document per line. YAML is read with ``saf
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -88,10 +89,30 @@ def read_stream(lines: Iterable[str], file: str) -> Iterator[Document]:
         yield item
 
 
-def stream_items(lines: Iterable[str], file: str, first_line: int = 1) -> Iterator[Document | ReadError]:
-    """Each line's document, or the one-line error for that line: a bad line never stops the stream."""
+def open_lines(path: Path | str) -> IO[str]:
+    """A JSON Lines file as text whose bytes that are not UTF-8 come through as lone surrogates, so
+    that `stream_items` reports the line that holds them and goes on, instead of the decoder stopping
+    the whole file."""
+    return Path(path).open(encoding="utf-8-sig", errors="surrogateescape")
+
+
+def stdin_lines() -> IO[str]:
+    """Standard input, decoded as `open_lines` decodes a file."""
+    stdin = sys.stdin
+    if hasattr(stdin, "reconfigure") and stdin.errors != "surrogateescape":
+        stdin.reconfigure(errors="surrogateescape")
+    return stdin
+
+
+def stream_items(lines: Iterable[str], file: str, first_line: int = 1,
+                 *, escaped: bool = True) -> Iterator[Document | ReadError]:
+    """Each line's document, or the one-line error for that line: a bad line never stops the stream.
+    `escaped`: the lines may hold undecodable bytes as surrogates (see `open_lines`)."""
     for number, text in enumerate(lines, start=first_line):
         if not text.strip():
+            continue
+        if escaped and _undecodable(text):
+            yield ReadError(file, "not UTF-8 text", where=f"line {number}")
             continue
         try:
             fast = _fast_form(text, file, number)
@@ -103,6 +124,14 @@ def stream_items(lines: Iterable[str], file: str, first_line: int = 1) -> Iterat
             yield ReadError(file, f"invalid JSON: {exc.msg}", where=f"line {number}")
         except ReadError as exc:
             yield exc
+
+
+def _undecodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _fast_form(text: str, file: str, line: int) -> Document | None:
@@ -125,7 +154,7 @@ def _fast_form(text: str, file: str, line: int) -> Document | None:
 def read(path: Path) -> Iterator[Document]:
     file = str(path)
     if path.suffix.lower() == ".jsonl":
-        with path.open(encoding="utf-8-sig") as fh:
+        with open_lines(path) as fh:
             yield from read_stream(fh, file)
         return
     text = _read_text(path)

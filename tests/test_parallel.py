@@ -1,0 +1,164 @@
+"""Workers and the JSON pipeline: chunks of raw lines, digests, block writes, the collector's state."""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+
+import pytest
+
+from perfscore import load_rules, parallel, read_forms, score_many
+from perfscore.batch import Digest, SummaryBuilder, run
+from perfscore.report.jsonout import JsonlWriter
+from perfscore.run import run_score
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[str]:
+    """Every sample form as a JSON line, then a blank line, a bad line and an invalid form."""
+    forms = [f.model_dump_json() for f in read_forms(SAMPLES)]
+    return forms + ["", "{not json", json.dumps({"name": "x", "indicators": [{}]})] + forms
+
+
+def score_to_file(tmp_path, inputs, fmt: str, jobs: int, **options) -> tuple[bytes, int]:
+    out = tmp_path / f"out-{jobs}.{fmt}"
+    code = run_score([str(i) for i in inputs], rules="national", fmt=fmt, output=out, fail_on="error",
+                     select=options.get("select"), ignore=options.get("ignore"), explain=False, jobs=jobs,
+                     progress=False)
+    return out.read_bytes(), code
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("fmt", ["jsonl", "json"])
+def test_workers_write_what_one_process_writes(tmp_path, monkeypatch, capsys, lines, newline, fmt):
+    """Small chunks, so that lines, errors and narratives fall into several digests."""
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 3000)
+    path = tmp_path / "forms.jsonl"
+    path.write_bytes(("\ufeff" + newline.join(lines) + newline).encode("utf-8"))
+    inputs = [path, *sorted(SAMPLES.glob("*.yaml"))]
+    one, code_one = score_to_file(tmp_path, inputs, fmt, 1)
+    errors_one = capsys.readouterr().err
+    two, code_two = score_to_file(tmp_path, inputs, fmt, 2)
+    assert (two, code_two, capsys.readouterr().err) == (one, code_one, errors_one)
+    assert f"line {lines.index('{not json') + 1}: invalid JSON" in errors_one
+    selected, _ = score_to_file(tmp_path, inputs, fmt, 2, ignore={"total-mismatch"})
+    assert selected == score_to_file(tmp_path, inputs, fmt, 1, ignore={"total-mismatch"})[0]
+    assert b"total-mismatch" in one and b"total-mismatch" not in selected
+
+
+def test_chunks_are_whole_lines_numbered_as_a_text_stream_reads_them(monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 7)
+    data = "\ufeffa\r\nbb\rccc\n\ndddddddddddd\nlast".encode("utf-8")
+    tasks = list(parallel._byte_tasks(io.BytesIO(data), "x", bom=True))
+    chunks = [task[1] for task in tasks]
+    assert b"".join(chunks) == data[3:]
+    assert all(chunk.endswith(b"\n") for chunk in chunks[:-1])
+    text = list(io.StringIO(data.decode("utf-8-sig"), newline=None))
+    for chunk, first in zip(chunks, (task[2] for task in tasks)):
+        assert next(io.StringIO(chunk.decode("utf-8"), newline=None)) == text[first - 1]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "a\nb", "a\nb\n\n", '{"x": "\u2028\x1c\x85"}\nb\n', "a\r\nb\rc\n"])
+def test_worker_lines_are_a_text_streams_lines(text):
+    assert list(parallel._split_lines(text)) == list(io.StringIO(text, newline=None))
+
+
+def test_a_line_that_is_not_utf8_is_one_line_in_a_chunk_and_the_stream_goes_on(tmp_path, monkeypatch, capsys,
+                                                                                  lines):
+    good = lines[0].encode("utf-8") + b"\n"
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 2 * len(good) + 5)  # the bad line shares a chunk
+    path = tmp_path / "forms.jsonl"
+    path.write_bytes(good + b'{"name": "\xff"}\n' + good * 3)
+    outputs = []
+    for jobs in (1, 2):
+        out, _ = score_to_file(tmp_path, [path], "jsonl", jobs)
+        assert capsys.readouterr().err.splitlines() == [f"perfscore: {path}, line 2: not UTF-8 text"]
+        outputs.append(out)
+    assert len(outputs[0].splitlines()) == 4 and outputs[0] == outputs[1]
+
+
+def test_a_digest_counts_what_the_documents_count(national):
+    docs = list(run([*sorted(SAMPLES.glob("*.yaml")), SAMPLES / "missing.yaml"], national))
+    one = SummaryBuilder()
+    for doc in docs:
+        one.add(doc)
+    merged = SummaryBuilder()
+    for part in (docs[:2], docs[2:]):
+        merged.merge(Digest.of("x", part).summary)
+    assert merged.build().model_dump_json() == one.build().model_dump_json()
+    assert merged.worst() == one.worst() == 2
+    digest = Digest.of("x", docs)
+    assert digest.documents == len(docs) and len(digest.errors) == 1
+    assert digest.lines.decode("utf-8").splitlines() == [f.model_dump_json() for d in docs for f in d.forms]
+
+
+def test_jsonl_writer_flushes_at_most_every_tenth_of_a_second(national):
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="utf-8")
+    writer = JsonlWriter(out)
+    docs = list(run([SAMPLES / "shangdang-2023-xunchaban.yaml"], national)) * 3
+    writer.document(docs[0])  # the first is flushed at once
+    first = raw.getvalue()
+    assert first.decode("utf-8") == docs[0].forms[0].model_dump_json() + "\n"
+    writer.document(docs[1])  # within FLUSH_EVERY: kept for the next block
+    assert raw.getvalue() == first
+    writer.flushed -= JsonlWriter.FLUSH_EVERY
+    writer.document(docs[2])
+    assert raw.getvalue() == first * 3
+
+
+def test_jsonl_writer_writes_text_to_a_stream_without_a_buffer(national):
+    out = io.StringIO()
+    writer = JsonlWriter(out)
+    docs = list(run([SAMPLES / "shangdang-2023-xunchaban.yaml"], national))
+    writer.document(docs[0])
+    writer.end(SummaryBuilder().build())
+    assert out.getvalue() == docs[0].forms[0].model_dump_json() + "\n"
+
+
+def test_the_command_restores_the_collector_and_the_library_leaves_it_alone(tmp_path):
+    before = gc.get_threshold(), gc.get_freeze_count()
+    score_to_file(tmp_path, [SAMPLES / "shangdang-2023-xunchaban.yaml"], "jsonl", 1)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    list(score_many(read_forms(SAMPLES), load_rules("national")))
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def perfscore(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "perfscore", *args], input=stdin, capture_output=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+BAD_BYTES = (b'{"name":"P","indicators":[{"level3":"\xff\xfe","weight":10,"score":9}]}\n'
+             + '{"name":"Q","indicators":[{"level3":"好","weight":10,"score":9}]}\n'.encode())
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_a_line_that_is_not_utf8_is_reported_and_skipped(tmp_path, jobs, from_stdin):
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(BAD_BYTES)
+    source = "-" if from_stdin else str(path)
+    done = perfscore("score", source, "--format", "jsonl", "--jobs", jobs, "--fail-on", "never",
+                     stdin=BAD_BYTES if from_stdin else None)
+    name = "<stdin>" if from_stdin else str(path)
+    assert done.returncode == 0
+    assert done.stderr.decode().splitlines() == [f"perfscore: {name}, line 1: not UTF-8 text"]
+    assert [json.loads(line)["name"] for line in done.stdout.decode().splitlines()] == ["Q"]
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_and_json_gets_utf8(tmp_path):
+    path = tmp_path / "good.jsonl"
+    path.write_bytes(BAD_BYTES.splitlines(keepends=True)[1])
+    table = perfscore("score", str(path), "--fail-on", "never", env={"PYTHONIOENCODING": "latin-1"})
+    assert table.returncode == 0 and b"Traceback" not in table.stderr
+    assert b"\\u597d" in table.stdout  # 好, escaped
+    lines = perfscore("score", str(path), "--format", "jsonl", "--fail-on", "never",
+                      env={"PYTHONIOENCODING": "latin-1"})
+    assert json.loads(lines.stdout.decode("utf-8"))["indicators"][0]["level3"] == "好"
