@@ -73,7 +73,10 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_partial_output(tmp_path):
                                 stderr=subprocess.PIPE, text=True)
         proc.stdin.write((form + "\n") * 600)
         proc.stdin.flush()
-        time.sleep(2)
+        deadline = time.monotonic() + 60  # started (its temporary output exists), however loaded the machine
+        while not list(tmp_path.glob(".out.jsonl.*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
         assert proc.returncode == 130, err
