@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from perfscore.caches import forget_oldest
+
 _CACHE_LIMIT = 50_000
 _plain_cache: dict[Decimal, str] = {}
 
@@ -20,7 +22,7 @@ def plain(value: Decimal | None, empty: str = "") -> str:
     except TypeError:  # a signalling NaN cannot be hashed
         return _format(value)
     if len(_plain_cache) >= _CACHE_LIMIT:
-        _plain_cache.clear()
+        forget_oldest(_plain_cache)
     text = _plain_cache[value] = _format(value)
     return text
 

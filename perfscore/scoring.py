@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from perfscore.model import Form, FundingRow, Indicator
+from perfscore.caches import forget_oldest
 from perfscore.construct import build, constructor
+from perfscore.model import Form, FundingRow, Indicator
 from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep
 from perfscore.rules import Rules
 from perfscore.rules.formulas import EvalError
@@ -124,7 +125,7 @@ def _score_indicators(indicators: list[Indicator], first_index: int, rules: Rule
             outcome = memo.get(key)
             if outcome is None:
                 if len(memo) >= MEMO_LIMIT:
-                    memo.clear()
+                    forget_oldest(memo)
                 outcome = memo[key] = _outcome(ind, rules, [], False)
         outcomes.append(outcome)
         computed = outcome.computed

@@ -563,6 +563,7 @@ def test_cache_is_bounded(monkeypatch):
     for i in range(25):
         v.parse(f"≥{i}人")
     assert len(v._cache) <= 10
+    assert "≥24人" in v._cache and "≥0人" not in v._cache  # the older half goes, the latest stay
     assert v.parse("≥3人").number == 3
 
 
