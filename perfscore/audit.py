@@ -147,13 +147,9 @@ def _check_funding(form: Form, result: FormResult, rules: Rules, sink: _Sink) ->
 def _check_totals(form: Form, result: FormResult, rules: Rules, sink: _Sink) -> None:
     tol = rules.spec.tolerance
     funding_reported = result.funding.reported_score if result.funding else None
-    if form.reported_total is not None:
-        reported_sum = None
-        for r in result.indicators:
-            if r.reported_score is not None:
-                reported_sum = r.reported_score if reported_sum is None else reported_sum + r.reported_score
-    if form.reported_total is not None and reported_sum is not None:
-        reported_sum += funding_reported or ZERO
+    printed = [r.reported_score for r in result.indicators if r.reported_score is not None]
+    if form.reported_total is not None and printed:
+        reported_sum = sum(printed, funding_reported or ZERO)
         if abs(reported_sum - form.reported_total) > tol.total:
             sink.add("total-mismatch",
                      f"总分 printed {_d(form.reported_total)} but the printed scores add up to {_d(reported_sum)}",
