@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from perfscore import catalogue
+from perfscore.caches import forget_oldest
+from perfscore.construct import constructor
 from perfscore.decimals import plain
 from perfscore.model import Document, Form, SourceRef
-from perfscore.construct import build, constructor
 from perfscore.results import Finding, FormResult, IndicatorResult
 
 if TYPE_CHECKING:
@@ -40,6 +40,9 @@ def _pairs(numbers: dict[str, object]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+_finding = constructor(Finding)
+
+
 class _Sink:
     """Collects findings for one form, filling in form name and default severity."""
 
@@ -49,11 +52,12 @@ class _Sink:
 
     def add(self, code: str, message: str, *, indicator: str | None = None, location: SourceRef | None = None,
             severity: str | None = None, **numbers: object) -> None:
-        spec = catalogue.get(code)
-        self.items.append(build(Finding,
-            code=code, severity=severity or (spec.severity if spec else "info"), message=message,
-            form=self.form.name, indicator=indicator, location=location or self.form.source,
-            numbers=dict(_pairs(numbers))))
+        if severity is None:
+            spec = catalogue.get(code)
+            severity = spec.severity if spec else "info"
+        self.items.append(_finding({
+            "code": code, "severity": severity, "message": message, "form": self.form.name,
+            "indicator": indicator, "location": location or self.form.source, "numbers": dict(_pairs(numbers))}))
 
 
 def check_form(form: Form, result: FormResult, outcomes: list[Outcome], rules: Rules) -> list[Finding]:
@@ -64,8 +68,9 @@ def check_form(form: Form, result: FormResult, outcomes: list[Outcome], rules: R
     scored_form = form.kind != "target_report"
     _check_funding(form, result, rules, sink)
     if scored_form:
-        _check_totals(form, result, rules, sink)
-        _check_weights(result, rules, sink)
+        sums = _sums(result.indicators)
+        _check_totals(form, result, sums, rules, sink)
+        _check_weights(result, sums, rules, sink)
     findings = apply_config(sink.items, rules) if sink.items else []
     _check_indicators(form, result.indicators, outcomes, rules, findings)
     return findings
@@ -144,12 +149,34 @@ def _check_funding(form: Form, result: FormResult, rules: Rules, sink: _Sink) ->
 # --- totals and grades -----------------------------------------------------------------------------
 
 
-def _check_totals(form: Form, result: FormResult, rules: Rules, sink: _Sink) -> None:
+class _Sums(NamedTuple):
+    """What the total and weight checks add up over a form's indicators, in one pass."""
+
+    printed: Decimal | None  # Σ printed scores, None when no score is printed
+    weights: Decimal | None  # Σ weights, None when no weight is printed
+    by_label: dict[str | None, Decimal]  # Σ weights per printed 一级指标 label (three or four per form)
+
+
+def _sums(indicators: list[IndicatorResult]) -> _Sums:
+    printed: Decimal | None = None
+    weights: Decimal | None = None
+    by_label: dict[str | None, Decimal] = {}
+    for r in indicators:
+        score, weight = r.reported_score, r.weight
+        if score is not None:
+            printed = score if printed is None else printed + score
+        if weight is not None:
+            weights = weight if weights is None else weights + weight
+            label = r.level1
+            by_label[label] = by_label[label] + weight if label in by_label else weight
+    return _Sums(printed, weights, by_label)
+
+
+def _check_totals(form: Form, result: FormResult, sums: _Sums, rules: Rules, sink: _Sink) -> None:
     tol = rules.spec.tolerance
     funding_reported = result.funding.reported_score if result.funding else None
-    printed = [r.reported_score for r in result.indicators if r.reported_score is not None]
-    if form.reported_total is not None and printed:
-        reported_sum = sum(printed, funding_reported or ZERO)
+    if form.reported_total is not None and sums.printed is not None:
+        reported_sum = sums.printed + (funding_reported or ZERO)
         if abs(reported_sum - form.reported_total) > tol.total:
             sink.add("total-mismatch",
                      f"总分 printed {_d(form.reported_total)} but the printed scores add up to {_d(reported_sum)}",
@@ -169,20 +196,13 @@ def _check_totals(form: Form, result: FormResult, rules: Rules, sink: _Sink) -> 
                  reported_total=form.reported_total, computed_total=result.computed_total)
 
 
-def _check_weights(result: FormResult, rules: Rules, sink: _Sink) -> None:
+def _check_weights(result: FormResult, sums: _Sums, rules: Rules, sink: _Sink) -> None:
     spec, tol = rules.spec, rules.spec.tolerance
-    indicators_total: Decimal | None = None
-    by_label: dict[str | None, Decimal] = {}  # a form has three or four level-1 labels: map those, not each row
-    for r in result.indicators:
-        weight = r.weight
-        if weight is not None:
-            indicators_total = weight if indicators_total is None else indicators_total + weight
-            label = r.level1
-            by_label[label] = by_label[label] + weight if label in by_label else weight
+    indicators_total = sums.weights
     if indicators_total is None:
         return
     groups: dict[str, Decimal] = {}
-    for label, weight in by_label.items():
+    for label, weight in sums.by_label.items():
         group = rules.level1_group(label)
         if group is not None:
             groups[group] = groups[group] + weight if group in groups else weight
@@ -204,24 +224,32 @@ def _check_weights(result: FormResult, rules: Rules, sink: _Sink) -> None:
 # --- indicators ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=65536)
+_COMPACT: dict[str | None, str] = {}
+
+
 def _compact(label: str | None) -> str:
-    return "".join((label or "").split())
+    """The label without whitespace, cached (labels repeat from form to form)."""
+    try:
+        return _COMPACT[label]
+    except KeyError:
+        if len(_COMPACT) >= 65_536:
+            forget_oldest(_COMPACT)
+        text = _COMPACT[label] = "".join((label or "").split())
+        return text
 
 
 def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[Outcome], rules: Rules,
                       findings: list[Finding]) -> None:
     """Per indicator: duplicates (which depend on the form) and what its own values say (memoised on
     its Outcome). Appends findings with the rule set's configuration already applied."""
-    compact = _compact
-    keys = [(compact(r.level2), compact(r.level3)) for r in results]
+    known, compact = _COMPACT.get, _compact
+    keys = [(known(r.level2) or compact(r.level2), known(r.level3) or compact(r.level3)) for r in results]
     counts = Counter(keys) if len(set(keys)) < len(keys) else None
     scored_form = form.kind != "target_report"
     kind_of = rules.library.kind_of
     name, form_location = form.name, form.source
     append = findings.append
     for r, ind, outcome, key in zip(results, form.indicators, outcomes, keys, strict=True):
-        location = r.source or form_location
         if counts is not None and counts[key] > 1:
             drafts = _configured((("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears {counts[key]} times",
                                    None, (("count", str(counts[key])),)),), rules)
@@ -236,12 +264,12 @@ def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list
         if own is None:
             own = outcome.findings[memo_key] = _configured(
                 indicator_findings(r, outcome, rules, kind, has_reason, scored_form), rules)
-        for code, message, severity, numbers in drafts + own if drafts else own:
-            append(_finding({"code": code, "severity": severity, "message": message, "form": name,
-                             "indicator": r.level3, "location": location, "numbers": dict(numbers)}))
+        if own or drafts:
+            location = r.source or form_location
+            for code, message, severity, numbers in drafts + own if drafts else own:
+                append(_finding({"code": code, "severity": severity, "message": message, "form": name,
+                                 "indicator": r.level3, "location": location, "numbers": dict(numbers)}))
 
-
-_finding = constructor(Finding)
 
 
 Draft = tuple[str, str, str | None, tuple[tuple[str, str], ...]]  # code, message, severity override, numbers

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from perfscore import audit
 from perfscore.caches import forget_oldest
 from perfscore.construct import build, constructor
 from perfscore.model import Form, FundingRow, Indicator
@@ -55,8 +56,6 @@ def _d(value: Decimal | None) -> str:
 
 def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
     """Re-score one form under a rule set. Pure: reads both, changes neither."""
-    from perfscore import audit
-
     results, outcomes = _score_indicators(form.indicators, 1, rules, explain)
     funding = score_funding(form, rules, explain)
     if rules.deductions:
@@ -118,31 +117,32 @@ def _score_indicators(indicators: list[Indicator], first_index: int, rules: Rule
     outcomes: list[Outcome] = []
     index = first_index
     for ind in indicators:
+        target = ind.adjusted_target or ind.initial_target  # Indicator.target, without the property call
         if explain:
-            outcome = _outcome(ind, rules, [], True)
+            outcome = _outcome(ind, target, rules, [], True)
         else:
-            key = (ind.initial_target, ind.adjusted_target, ind.actual, ind.weight, ind.score, ind.measure_unit)
+            key = (target, ind.actual, ind.weight, ind.score, ind.measure_unit)
             outcome = memo.get(key)
             if outcome is None:
                 if len(memo) >= MEMO_LIMIT:
                     forget_oldest(memo)
-                outcome = memo[key] = _outcome(ind, rules, [], False)
+                outcome = memo[key] = _outcome(ind, target, rules, [], False)
         outcomes.append(outcome)
         computed = outcome.computed
         reported = ind.score
         results.append(_indicator_result({
             "index": index, "level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
-            "target": ind.target, "actual": ind.actual, "weight": ind.weight, "reported_score": reported,
+            "target": target, "actual": ind.actual, "weight": ind.weight, "reported_score": reported,
             "computed_score": reported if computed is KEPT else computed, "method": outcome.method,
-            "band": outcome.band, "explanation": outcome.why, "trace": list(outcome.trace),
+            "band": outcome.band, "explanation": outcome.why, "trace": list(outcome.trace) if explain else [],
             "source": ind.source}))
         index += 1
     return results, outcomes
 
 
-def _outcome(ind: Indicator, rules: Rules, trace: list[TraceStep], explain: bool) -> Outcome:
+def _outcome(ind: Indicator, target_text: str | None, rules: Rules, trace: list[TraceStep], explain: bool) -> Outcome:
     vocab = rules.vocabulary
-    target, actual = vocab.parse(ind.target), vocab.parse(ind.actual)
+    target, actual = vocab.parse(target_text), vocab.parse(ind.actual)
     if ind.measure_unit:  # a separate 度量单位 column (四川): a bare number takes that unit
         target, actual = _with_unit(vocab, target, ind.measure_unit), _with_unit(vocab, actual, ind.measure_unit)
     weight, reported = ind.weight, ind.score
@@ -351,9 +351,10 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
             continue
         computed = rules.round(min(max(raw, ZERO), weight))
         percent = rules.round(rate * HUNDRED)
-        rows.append(build(FundingRowResult,
-            label=basis, annual_budget=row.annual_budget, executed=row.executed, execution_rate=percent,
-            reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=computed))
+        rows.append(_funding_row_result({
+            "label": basis, "annual_budget": row.annual_budget, "executed": row.executed, "execution_rate": percent,
+            "reported_rate": reported_rate, "weight": weight, "reported_score": reported_score,
+            "computed_score": computed}))
         explanations.append(f"{basis}: {_d(row.executed)}/{_d(row.annual_budget)} = {_d(percent)}% → "
                             f"{_d(computed)} of {_d(weight)}")
         if total_score is not None:
@@ -368,14 +369,22 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
     if not rows:
         return None
     main = rows[0]
-    reported_total_score = None
-    if all(r.reported_score is not None for r in rows):
-        reported_total_score = sum((r.reported_score for r in rows), ZERO)
-    return build(FundingResult,
-        annual_budget=main.annual_budget, executed=main.executed, execution_rate=main.execution_rate,
-        reported_rate=main.reported_rate, weight=total_weight, reported_score=reported_total_score,
-        computed_score=rules.round(total_score) if total_score is not None else None,
-        basis=first[1] if first else None, explanation="; ".join(explanations), rows=rows, trace=trace)
+    reported_total_score: Decimal | None = ZERO
+    for r in rows:
+        if r.reported_score is None:
+            reported_total_score = None
+            break
+        reported_total_score += r.reported_score
+    return _funding_result({
+        "annual_budget": main.annual_budget, "executed": main.executed, "execution_rate": main.execution_rate,
+        "reported_rate": main.reported_rate, "weight": total_weight, "reported_score": reported_total_score,
+        "computed_score": rules.round(total_score) if total_score is not None else None,
+        "basis": first[1] if first else None, "explanation": "; ".join(explanations), "rows": rows,
+        "trace": trace})
+
+
+_funding_row_result = constructor(FundingRowResult)
+_funding_result = constructor(FundingResult)
 
 
 # --- adjustments -----------------------------------------------------------------------------------

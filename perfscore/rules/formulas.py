@@ -165,6 +165,9 @@ def _compile(node: ast.AST, names: frozenset[str], used: set[str], depth: int) -
             if op is None:
                 raise FormulaError(f"comparison {type(op_node).__name__} is not allowed")
             rest.append((op, _compile(comparator, names, used, d)))
+        if len(rest) == 1:  # the common `actual >= target`: no loop
+            op, right = rest[0]
+            return lambda env: op(first(env), right(env))
 
         def compare(env: Env) -> bool:
             left = first(env)
@@ -213,7 +216,13 @@ def _compile(node: ast.AST, names: frozenset[str], used: set[str], depth: int) -
             raise FormulaError(f"{fname}() takes {lo}{'' if lo == hi else f'–{hi}'} arguments, got {len(node.args)}")
         func = FUNCTIONS[fname]
         args = [_compile(a, names, used, d) for a in node.args]
-        return lambda env: func(*(a(env) for a in args))
+        if len(args) == 1:  # fixed arities spelled out: a generator per call costs more than the call
+            (a0,) = args
+            return lambda env: func(a0(env))
+        if len(args) == 2:
+            a0, a1 = args
+            return lambda env: func(a0(env), a1(env))
+        return lambda env: func(*[a(env) for a in args])
     if isinstance(node, ast.Attribute):
         raise FormulaError("attribute access is not allowed in formulas")
     raise FormulaError(f"{type(node).__name__} is not allowed in formulas")
