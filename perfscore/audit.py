@@ -246,7 +246,7 @@ def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list
     keys = [(known(r.level2) or compact(r.level2), known(r.level3) or compact(r.level3)) for r in results]
     counts = Counter(keys) if len(set(keys)) < len(keys) else None
     scored_form = form.kind != "target_report"
-    kind_of = rules.library.kind_of
+    kind_of, checked = rules.library.kind_of, rules.checked_operators
     name, form_location = form.name, form.source
     append = findings.append
     for r, ind, outcome, key in zip(results, form.indicators, outcomes, keys, strict=True):
@@ -258,7 +258,7 @@ def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list
             drafts = ()
         reason = ind.deviation_reason
         has_reason = bool(reason) and not reason.isspace()
-        kind = kind_of(r.level1, r.level2, r.level3) if outcome.directed else None
+        kind = kind_of(r.level1, r.level2, r.level3) if outcome.numeric_operator in checked else None
         memo_key = (r.computed_score, has_reason, kind.name if kind else None, scored_form)
         own = outcome.findings.get(memo_key)
         if own is None:

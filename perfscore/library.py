@@ -34,6 +34,11 @@ class Library(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kinds: list[IndicatorKind] = Field(default_factory=list)
 
+    def checked_operators(self) -> frozenset[str]:
+        """The comparison operators some kind does not expect: only targets using one of these can be
+        written in the wrong direction (every kind accepts ``=``, so most targets need no lookup)."""
+        return frozenset(op for op in (">=", ">", "<=", "<", "=") if any(op not in k.expected for k in self.kinds))
+
     def kind_of(self, level1: str | None, level2: str | None, level3: str | None) -> IndicatorKind | None:
         key = (id(self), level1, level2, level3)
         cache = _KIND_CACHE

@@ -37,7 +37,7 @@ class Outcome:
     why: str
     category: str | None
     trace: tuple[TraceStep, ...]  # empty unless --explain
-    directed: bool = False  # the target is a number with an operator: the audit's direction check applies
+    numeric_operator: str | None = None  # a numeric target's operator: what the direction check reads
     findings: dict = field(default_factory=dict)  # audit drafts, by what else they depend on
 
 
@@ -185,7 +185,7 @@ def _outcome(ind: Indicator, target_text: str | None, rules: Rules, trace: list[
     if computed is not None and computed is reported:
         computed = KEPT  # the memo is shared by forms printing 5 or 5.0: give back each form's own
     return Outcome(target, actual, method, computed, band, why, category, tuple(trace),
-                   target.is_number and target.operator is not None)
+                   target.operator if target.is_number else None)
 
 
 def _with_unit(vocab, value: ParsedValue, unit: str) -> ParsedValue:

@@ -70,6 +70,24 @@ def test_wrong_direction_from_the_indicator_library(national):
     assert wrong == {"成本", "满意度"}
 
 
+def test_direction_is_looked_up_only_for_operators_some_kind_rejects(national, tmp_path):
+    # every shipped kind accepts "=", so an "=" target needs no lookup; a library whose kind rejects "="
+    # makes it checked, and a form using it is reported
+    assert national.checked_operators == {">=", ">", "<=", "<"}
+    (tmp_path / "strict-library.yaml").write_text(
+        "kinds:\n  - name: satisfaction\n    title: 满意度\n    match: {level2: [满意度]}\n"
+        "    expected: ['>=']\n", encoding="utf-8")
+    (tmp_path / "strict.yaml").write_text("name: strict\nextends: national\nlibrary: strict-library\n",
+                                          encoding="utf-8")
+    from perfscore.rules import load_rules
+
+    strict = load_rules(str(tmp_path / "strict.yaml"))
+    assert "=" in strict.checked_operators
+    f = form([*STANDARD[:2], ind("满意度指标", "服务对象满意度指标", "满意度", "=90%", "95%", 10, 10, "偏高")])
+    assert "wrong-direction" not in codes(f, national)
+    assert "wrong-direction" in codes(f, strict)
+
+
 def test_missing_deviation_reason_for_shortfall_and_130_percent(national):
     short = ind("产出指标", "数量指标", "数量", "≥10个", "8个", 50, 40)
     over = ind("产出指标", "数量指标", "数量", "≥10个", "13个", 50, 50)

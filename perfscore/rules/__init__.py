@@ -130,6 +130,7 @@ class Rules:
         self.severity = dict(spec.findings.severity)
         self.documents = {doc.id: doc for doc in spec.documents}
         self.library = _library(spec.library, origin)
+        self.checked_operators = self.library.checked_operators()
         # memo of the pure per-indicator work, keyed by an indicator's values (scoring.Outcome)
         self.indicator_memo: dict[tuple, object] = {}
 
