@@ -235,16 +235,19 @@ def _formula_score(target: ParsedValue, actual: ParsedValue, weight: Decimal, ru
     _, t = target.in_base()
     _, a = actual.in_base()
     assert t is not None and a is not None
-    if rules.spec.scoring.negative_actual_as_zero and a < 0:
+    scoring = rules.spec.scoring
+    if a < 0 and scoring.negative_actual_as_zero:
         a = ZERO
     formula = method.zero_target if t == 0 else method.formula
     env = {"actual": a, "target": t, "weight": weight}
     try:
-        raw = Decimal(formula(env))
+        raw = formula(env)
     except EvalError as exc:
         return "unscorable", None, f"formula failed: {exc}"
+    if type(raw) is not Decimal:  # a formula of constants or comparisons
+        raw = Decimal(raw)
     capped = raw
-    if rules.spec.scoring.cap_at_weight:
+    if scoring.cap_at_weight:
         capped = min(max(raw, ZERO), weight)
     computed = rules.round(capped)
     why = f"{method.name} ({op or 'no operator'}): actual {_d(a)} vs target {_d(t)} → {_d(computed)} of {_d(weight)}"

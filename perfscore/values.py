@@ -28,6 +28,11 @@ structure of that file and the order in which a cell is read:
    (``达成预期指标，…``), or starts with a ``stems`` entry (``部分达成预期目标并有一定效果``).
 8. Anything else is ``unparsed`` with a short reason.
 
+Most numbers are "[one operator token] NUMBER [exactly a ``units`` entry]": rule 6 reads those with one
+regex match (``_simple_comparison``), giving what the general reading gives (``_parse_general``, which
+``tests/test_values_fast.py`` compares it with), and anything else the general way. A comparison's
+number converted into its base unit is worked out once, when parsing (``ParsedValue.in_base``).
+
 Results are cached per vocabulary (text → ParsedValue); the cache forgets its older half when it grows
 past ``CACHE_LIMIT`` entries so that adversarial input cannot exhaust memory.
 """
@@ -78,6 +83,7 @@ _NUMBER = re.compile(r"-?(?:(?P<ok>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![\d.,
 _VALID_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _EXACT = Context(prec=80)
+_ONE = Decimal(1)
 
 
 class VocabularyError(PerfscoreError, ValueError):
@@ -121,6 +127,9 @@ class ParsedValue(NamedTuple):
     base_unit: str | None = None
     factor: Decimal | None = None
     normalised: str = ""
+    # A comparison's number converted into the base unit, worked out once when parsing: the scorer
+    # and the audit ask for it for every indicator they read (see ``in_base``).
+    base_number: Decimal | None = None
 
     @property
     def is_number(self) -> bool:
@@ -133,9 +142,10 @@ class ParsedValue(NamedTuple):
         ``≤1810000元`` → ("万元", 181); ``≥100百分比`` → ("%", 100). Ranges and non-numbers give
         (base unit, None).
         """
-        if self.number is None or self.kind != "comparison":
-            return self.base_unit, None
-        return self.base_unit, _scale(self.number, self.factor)
+        n = self.base_number
+        if n is not None or self.number is None or self.kind != "comparison":
+            return self.base_unit, n
+        return self.base_unit, _scale(self.number, self.factor)  # built without base_number
 
     def bounds_in_base(self) -> tuple[str | None, Decimal | None, Decimal | None]:
         """For a range: (base unit, low, high) converted into the base unit."""
@@ -146,7 +156,7 @@ class ParsedValue(NamedTuple):
 
 def _scale(n: Decimal, factor: Decimal | None) -> Decimal:
     """n × factor, exact, without trailing zeros introduced by the factor (181.0000 → 181)."""
-    if factor is None or factor == 1:
+    if factor is None or factor == _ONE:
         return n
     try:
         r = _EXACT.multiply(n, factor)
@@ -280,6 +290,9 @@ class Vocabulary:
                 continue
             table[ord(k)] = v.translate(_BASE_TABLE)
         self._table = table
+        # str.translate looks every character up in the table; most cells hold none of its keys, and
+        # finding that out with one character class is several times cheaper.
+        self._translated = re.compile("[" + "".join(f"\\U{c:08x}" for c in sorted(table)) + "]")
         n = self.normalise
 
         # operators -------------------------------------------------------------------------
@@ -339,6 +352,13 @@ class Vocabulary:
             d.get("operator_words"), dict) else set()
         self._suffix_ops = suffix
         self._prefix_re = re.compile(_alternation(set(prefix)))
+        # Rule 6's common shape, "[one operator] NUMBER [text after it]", read in one match: the
+        # operator as _prefix_re would read it (atomic: no shorter token is tried), then a valid
+        # number, then the rest, kept when it is exactly a listed unit. A second operator token would
+        # have to start where the number does, so the shortcut is off when a token starts like one.
+        self._simple_re = None if any(re.match(r"-|\d", t) for t in prefix) else re.compile(
+            rf"(?>(?P<op>{_alternation(set(prefix))})?)"
+            rf"(?P<number>-?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?![\d.,])(?P<rest>.*)", re.DOTALL)
         self._qualifiers = {n(q) for q in strings("qualifiers", d.get("qualifiers"))} - {""}
         self._tail_re = re.compile(f"(?:{_alternation(set(suffix) | self._qualifiers)})$")
         self._op_words_re = re.compile(_alternation(
@@ -435,7 +455,7 @@ class Vocabulary:
     # ------------------------------------------------------------------ parsing
     def normalise(self, text: str) -> str:
         """The normalised form used for matching (see module docstring, rule 1)."""
-        return text.translate(self._table)
+        return text.translate(self._table) if self._translated.search(text) else text
 
     def parse(self, text: str | None) -> ParsedValue:
         """Read one cell. Never raises; cached per vocabulary."""
@@ -487,7 +507,11 @@ class Vocabulary:
             return u, u, Decimal(1)
         return None
 
-    def _parse(self, text: str) -> ParsedValue:
+    def _parse_general(self, text: str) -> ParsedValue:
+        """``_parse`` without the shortcut for simple comparisons: what the shortcut must agree with."""
+        return self._parse(text, simple=False)
+
+    def _parse(self, text: str, simple: bool = True) -> ParsedValue:
         s = self.normalise(text)
         # 2. missing
         if not s:  # empty or only whitespace: always missing
@@ -510,6 +534,10 @@ class Vocabulary:
             if m:
                 return self._range(text, s, m)
             # 6. comparison
+            if simple and self._simple_re is not None:
+                pv = self._simple_comparison(text, s, num)
+                if pv is not None:
+                    return pv
             pv = self._comparison(text, s, num)
             if pv is not None:
                 return pv
@@ -547,6 +575,21 @@ class Vocabulary:
         return ParsedValue(text, "range", unit=unit, low=Decimal(a.replace(",", "")),
                            high=Decimal(b.replace(",", "")), base_unit=base, factor=factor,
                            normalised=s)
+
+    def _simple_comparison(self, text: str, s: str, num: str) -> ParsedValue | None:
+        """Rule 6 for "[one operator] NUMBER [listed unit]", most cells, without the general reading's
+        token loop and suffix search; None for anything else (then ``_comparison`` reads it)."""
+        m = self._simple_re.fullmatch(num)
+        if m is None:
+            return None
+        token, number, rest = m.groups()
+        unit = self._plain_units.get(rest)
+        if unit is None:
+            return None
+        if token is None:
+            return _numeric(text, s, None, number, unit, ())
+        op, alias = self._prefix_ops[token]
+        return _numeric(text, s, op, number, unit, () if alias is None else (alias,))
 
     def _comparison(self, text: str, s: str, num: str) -> ParsedValue | None:
         """Rule 6; None when the cell does not have the shape [operators] NUMBER …"""
@@ -588,15 +631,21 @@ class Vocabulary:
             aliases = tuple(a for _, a in ops if a is not None)
         else:
             op, aliases = None, ()
-        number = Decimal(m.group().replace(",", ""))
-        u, base, factor = unit
-        if op == "±":
-            span = abs(number)
-            return ParsedValue(text, "range", operator="±", number=number, unit=u, low=-span,
-                               high=span, aliases=aliases, base_unit=base, factor=factor,
-                               normalised=s)
-        return ParsedValue(text, "comparison", operator=op, number=number, unit=u, aliases=aliases,
-                           base_unit=base, factor=factor, normalised=s)
+        return _numeric(text, s, op, m.group(), unit, aliases)
+
+
+def _numeric(text: str, s: str, op: str | None, number: str,
+             unit: tuple[str | None, str | None, Decimal | None], aliases: tuple[Alias, ...]) -> ParsedValue:
+    """Rule 6's result for a valid number as printed: a comparison, or for "±" a range."""
+    n = Decimal(number.replace(",", ""))
+    u, base, factor = unit
+    if op == "±":
+        span = abs(n)
+        return ParsedValue(text, "range", operator="±", number=n, unit=u, low=-span, high=span,
+                           aliases=aliases, base_unit=base, factor=factor, normalised=s)
+    # all fields in order: _make costs a third of building by keywords, and most new cells come here
+    return ParsedValue._make((text, "comparison", op, n, u, None, None, None, None, None, aliases, base,
+                              factor, s, _scale(n, factor)))
 
 
 @functools.cache
