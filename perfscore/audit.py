@@ -247,6 +247,7 @@ def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list
     counts = Counter(keys) if len(set(keys)) < len(keys) else None
     scored_form = form.kind != "target_report"
     kind_of, checked = rules.library.kind_of, rules.checked_operators
+    adjusted = bool(rules.deductions)  # else a computed score is the outcome's, already in its key
     name, form_location = form.name, form.source
     append = findings.append
     for r, ind, outcome, key in zip(results, form.indicators, outcomes, keys, strict=True):
@@ -259,7 +260,7 @@ def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list
         reason = ind.deviation_reason
         has_reason = bool(reason) and not reason.isspace()
         kind = kind_of(r.level1, r.level2, r.level3) if outcome.numeric_operator in checked else None
-        memo_key = (r.computed_score, has_reason, kind.name if kind else None, scored_form)
+        memo_key = (has_reason, kind.name if kind else None, scored_form, r.computed_score if adjusted else None)
         own = outcome.findings.get(memo_key)
         if own is None:
             own = outcome.findings[memo_key] = _configured(
@@ -269,7 +270,6 @@ def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list
             for code, message, severity, numbers in drafts + own if drafts else own:
                 append(_finding({"code": code, "severity": severity, "message": message, "form": name,
                                  "indicator": r.level3, "location": location, "numbers": dict(numbers)}))
-
 
 
 Draft = tuple[str, str, str | None, tuple[tuple[str, str], ...]]  # code, message, severity override, numbers

@@ -27,12 +27,13 @@ HUNDRED = Decimal(100)
 @dataclass(slots=True)
 class Outcome:
     """What an indicator's values give under a rule set, whatever form they stand on: memoised by
-    (target, actual, weight, reported score), with the audit's findings for it memoised alongside."""
+    (target, actual, weight, reported score, unit) as printed, with the audit's findings for it memoised
+    alongside."""
 
     target: ParsedValue
     actual: ParsedValue
     method: str
-    computed: object  # Decimal, None, or KEPT
+    computed: Decimal | None
     band: tuple[Decimal, Decimal] | None
     why: str
     category: str | None
@@ -94,7 +95,6 @@ def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
 
 
 MEMO_LIMIT = 20_000
-KEPT = object()  # an outcome's computed score that is the reported one, kept
 
 
 def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = False) -> Scored:
@@ -121,19 +121,19 @@ def _score_indicators(indicators: list[Indicator], first_index: int, rules: Rule
         if explain:
             outcome = _outcome(ind, target, rules, [], True)
         else:
-            key = (target, ind.actual, ind.weight, ind.score, ind.measure_unit)
+            # numbers by their text: hashing a Decimal costs several times more, and 5 and 5.0 (equal
+            # Decimals) then get entries of their own, so a kept score is given back as printed
+            key = (target, ind.actual, str(ind.weight), str(ind.score), ind.measure_unit)
             outcome = memo.get(key)
             if outcome is None:
                 if len(memo) >= MEMO_LIMIT:
                     forget_oldest(memo)
                 outcome = memo[key] = _outcome(ind, target, rules, [], False)
         outcomes.append(outcome)
-        computed = outcome.computed
-        reported = ind.score
         results.append(_indicator_result({
             "index": index, "level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
-            "target": target, "actual": ind.actual, "weight": ind.weight, "reported_score": reported,
-            "computed_score": reported if computed is KEPT else computed, "method": outcome.method,
+            "target": target, "actual": ind.actual, "weight": ind.weight, "reported_score": ind.score,
+            "computed_score": outcome.computed, "method": outcome.method,
             "band": outcome.band, "explanation": outcome.why, "trace": list(outcome.trace) if explain else [],
             "source": ind.source}))
         index += 1
@@ -182,8 +182,6 @@ def _outcome(ind: Indicator, target_text: str | None, rules: Rules, trace: list[
         method, why = "unscorable", f"{target.kind} target {target.text!r} with {actual.kind} actual {actual.text!r}"
     if method == "unscorable":
         why += "; reported score kept"
-    if computed is not None and computed is reported:
-        computed = KEPT  # the memo is shared by forms printing 5 or 5.0: give back each form's own
     return Outcome(target, actual, method, computed, band, why, category, tuple(trace),
                    target.operator if target.is_number else None)
 

@@ -181,3 +181,17 @@ def test_a_separate_measure_unit_column_gives_bare_numbers_their_unit(national):
     assert (result.method, result.computed_score) == ("reverse", D("10.00"))
     mixed = wanyuan.model_copy(update={"actual": "600000元"})   # 60万元 > 50万元: over the ceiling
     assert score_indicator(mixed, 1, national).result.computed_score == D("8.33")
+
+
+def test_memoised_outcomes_give_back_each_forms_numbers_as_printed():
+    # 5 and 5.0 are equal Decimals; the memo keys numbers by their text, so a kept score and the
+    # explanation show each form's own spelling, whichever form came first
+    from perfscore.rules import Rules
+
+    national = load_rules("national")
+    rules = Rules(national.spec, national.origin)  # its own, empty memo
+    first = score(Form(name="a", indicators=[ind("及时", "及时", 5, "5")]), rules).indicators[0]
+    second = score(Form(name="b", indicators=[ind("及时", "及时", 5, "5.0")]), rules).indicators[0]
+    assert str(first.computed_score) == "5" and str(second.computed_score) == "5.0"
+    assert "reported 5 kept" in first.explanation and "reported 5.0 kept" in second.explanation
+    assert len(rules.indicator_memo) == 2
