@@ -300,7 +300,8 @@ def indicator_findings(r: IndicatorResult, outcome: Outcome, rules: Rules, kind,
 
     target, actual = outcome.target, outcome.actual
     tol, reasons = rules.spec.tolerance, rules.spec.reasons
-    for which, parsed in (("target", target), ("actual", actual)):
+    read_with_notes = target.aliases or actual.aliases or target.kind == "unparsed" or actual.kind == "unparsed"
+    for which, parsed in (("target", target), ("actual", actual)) if read_with_notes else ():
         for alias in parsed.aliases:
             add("operator-alias", f"{which} {parsed.text!r}: {alias.found!r} read as {alias.means}",
                 alias.severity, found=alias.found, means=alias.means)

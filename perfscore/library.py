@@ -41,13 +41,15 @@ class Library(BaseModel):
 
     def kind_of(self, level1: str | None, level2: str | None, level3: str | None) -> IndicatorKind | None:
         key = (id(self), level1, level2, level3)
-        cache = _KIND_CACHE
-        if key not in cache:
-            if len(cache) > 100_000:
-                cache.clear()
-            _ALIVE.setdefault(id(self), self)  # keep the id from being reused by another library
-            cache[key] = self._kind_of(level1, level2, level3)
-        return cache[key]
+        try:
+            return _KIND_CACHE[key]
+        except KeyError:
+            pass
+        if len(_KIND_CACHE) > 100_000:
+            _KIND_CACHE.clear()
+        _ALIVE.setdefault(id(self), self)  # keep the id from being reused by another library
+        kind = _KIND_CACHE[key] = self._kind_of(level1, level2, level3)
+        return kind
 
     def _kind_of(self, level1: str | None, level2: str | None, level3: str | None) -> IndicatorKind | None:
         labels = ["".join((x or "").split()) for x in (level1, level2, level3)]

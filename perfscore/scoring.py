@@ -52,7 +52,12 @@ class Scored:
 
 
 def _d(value: Decimal | None) -> str:
-    return "—" if value is None else format(value, "f")
+    """A Decimal as printed, never in E notation (``str`` is that, three times faster, unless it has
+    an E)."""
+    if value is None:
+        return "—"
+    text = str(value)
+    return text if "E" not in text else format(value, "f")
 
 
 def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
