@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from perfscore import audit
 from perfscore.errors import PerfscoreError, ReadError
+from perfscore.fileio import Spooled
 from perfscore.model import Document, Form
 from perfscore.readers import read_documents, supported
 from perfscore.results import SEVERITY_RANK, FileError, Finding, FormResult, Summary
@@ -100,29 +102,35 @@ def iter_documents(inputs: Iterable[str | Path]) -> Iterator[tuple[str, Document
 
 def _stream_documents(path: str | Path) -> Iterator[tuple[str, Document | None, str | None]]:
     """JSON Lines, line by line: a bad line is reported and the stream goes on."""
-    from perfscore.readers.structured import open_lines, stdin_lines, stream_items
-
-    if path == STDIN:
-        items = stream_items(stdin_lines(), "<stdin>")
-        name = "<stdin>"
-    else:
-        name = str(path)
-        try:
-            handle = open_lines(path)
-        except OSError as exc:
-            yield name, None, str(ReadError(name, f"cannot open: {exc.strerror or exc}"))
-            return
-        items = _closing(handle, stream_items(handle, name))
-    for item in items:
-        if isinstance(item, ReadError):
-            yield name, None, str(item)
-        else:
-            yield name, item, None
-
-
-def _closing(handle, items):
+    name = "<stdin>" if path == STDIN else str(path)
+    try:
+        handle, items = _stream_items(path, name)
+    except OSError as exc:
+        yield name, None, str(ReadError(name, f"cannot open: {exc.strerror or exc}"))
+        return
     with handle:
-        yield from items
+        for item in items:
+            if isinstance(item, ReadError):
+                yield name, None, str(item)
+            else:
+                yield name, item, None
+
+
+def _stream_items(path: str | Path,
+                  name: str) -> tuple[contextlib.AbstractContextManager, Iterator[Document | ReadError]]:
+    """The stream to close when done (standard input itself is not closed) and its items. UTF-8 is read
+    as bytes (see `structured.byte_items`); standard input in another encoding is read as text."""
+    from perfscore.readers import structured
+
+    if path != STDIN:
+        handle = structured.open_bytes(path)
+        return handle, structured.byte_items(handle, name, bom=True)
+    stdin = structured.stdin_bytes()
+    if stdin is None:
+        return contextlib.nullcontext(), structured.stream_items(structured.stdin_lines(), name)
+    handle, bom = stdin
+    # standard input is read without universal newlines on POSIX, as `sys.stdin` reads it
+    return handle, structured.byte_items(handle, name, universal=sys.platform == "win32", bom=bom)
 
 
 def score_document(file: str, doc: Document, rules: Rules, explain: bool = False) -> DocumentResult:
@@ -178,10 +186,13 @@ class SummaryBuilder:
         self._files.add(file)
         self._unreadable.append(FileError(file=file, message=message))
 
-    def add_findings(self, findings: Iterable[Finding]) -> None:
-        for f in findings:
-            self._codes[f.code] += 1
-            self._severities[f.severity] += 1
+    def add_findings(self, findings: list[Finding]) -> list[str]:
+        """Count findings; their codes, for the caller to look at. (Two `Counter.update`s of lists
+        count in C: a third faster than a loop of `+= 1`.)"""
+        codes = [f.code for f in findings]
+        self._codes.update(codes)
+        self._severities.update([f.severity for f in findings])
+        return codes
 
     def add_form(self, result: FormResult, file: str) -> None:
         self._files.add(file)
@@ -190,12 +201,7 @@ class SummaryBuilder:
             self._reported[result.reported_grade] += 1
         if result.computed_grade:
             self._computed[result.computed_grade] += 1
-        changed = False
-        for f in result.findings:
-            self._codes[f.code] += 1
-            self._severities[f.severity] += 1
-            changed = changed or f.code == "grade-change"
-        self._grade_changes += changed
+        self._grade_changes += "grade-change" in self.add_findings(result.findings)
 
     def add(self, doc: DocumentResult) -> None:
         if doc.error:
@@ -244,7 +250,7 @@ class Digest:
 
     file: str
     documents: int = 0
-    lines: bytes = b""  # JSON Lines, UTF-8: each form's JSON and a newline
+    lines: bytes | Spooled = b""  # JSON Lines, UTF-8: each form's JSON and a newline (`fileio.unspool`)
     findings: list[Finding] = field(default_factory=list)  # document findings
     errors: list[str] = field(default_factory=list)  # unreadable files and lines, one line each
     summary: SummaryBuilder = field(default_factory=SummaryBuilder)

@@ -1,13 +1,15 @@
-"""Atomic output: write to a temp file beside the target, then rename; never touch an input file."""
+"""Atomic output: write to a temp file beside the target, then rename; never touch an input file. And
+the spool that worker processes and the parent pass their chunks of bytes through."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from perfscore.errors import PerfscoreError
 
@@ -56,3 +58,57 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 def atomic_text(path: str | Path) -> Iterator[IO[str]]:
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="\n") as fh:
         yield fh
+
+
+class Spooled(NamedTuple):
+    """Bytes handed to another process as a file in a spool directory (see `spool`)."""
+
+    path: str
+
+
+def spool(data: bytes, directory: str | None) -> bytes | Spooled:
+    """`data` written to a new file in `directory`, for a worker process or the parent to read back
+    once with `unspool`; the bytes themselves when there is no directory or the file cannot be written.
+
+    Sent through a pipe, a chunk of a MB is pickled, pushed 64 KB at a time with the sender waiting for
+    the receiver, and copied twice more as it is unpickled; a file costs a write and a read. With the
+    chunks of JSON Lines and the JSON passed both ways through files, `--jobs 2` ran ~8 % faster."""
+    if directory is None:
+        return data
+    try:
+        fd, path = tempfile.mkstemp(dir=directory)
+    except OSError:
+        return data
+    try:
+        with open(fd, "wb") as fh:
+            fh.write(data)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return data
+    return Spooled(path)
+
+
+def unspool(data: bytes | Spooled) -> bytes:
+    """The bytes `spool` was given; a spooled file is read once and removed."""
+    if not isinstance(data, Spooled):
+        return data
+    try:
+        with open(data.path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise PerfscoreError(f"cannot read back what a worker process wrote: {exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(data.path)
+
+
+@contextlib.contextmanager
+def spool_directory() -> Iterator[str]:
+    """A private temporary directory for `spool`, removed at the end with anything left in it (the
+    chunks of tasks cancelled by Ctrl-C)."""
+    path = tempfile.mkdtemp(prefix="perfscore-spool-")
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -6,15 +6,16 @@ ahead). Results come back in input order. Each worker loads the rule set once, f
 initializer; workers ignore SIGINT so that Ctrl-C is handled once, by the parent, which cancels the rest.
 
 The parent shares the cores with the workers, so it does as little as it can per form: it cuts JSON Lines
-into chunks of whole lines as bytes (decoded in the worker), and for JSON output each task comes back as
-one `batch.Digest`, JSON written and summary counted, which the parent only writes and adds up.
+into chunks of whole lines as bytes (validated as bytes in the worker), and for JSON output each task comes
+back as one `batch.Digest`, JSON written and summary counted, which the parent only writes and adds up.
+The chunks and the JSON go both ways through files in a spool directory rather than through the
+executor's pipes (`fileio.spool`).
 """
 
 from __future__ import annotations
 
 import codecs
 import gc
-import io
 import os
 import signal
 from collections import deque
@@ -25,7 +26,8 @@ from pathlib import Path
 from perfscore.batch import (GC_THRESHOLD, STDIN, Digest, DocumentResult, iter_paths, run, score_document,
                              select_findings)
 from perfscore.errors import PerfscoreError
-from perfscore.model import Form
+from perfscore.fileio import Spooled, spool, spool_directory, unspool
+from perfscore.model import Document, Form
 from perfscore.readers.structured import open_lines, stdin_lines
 from perfscore.results import FormResult
 from perfscore.rules import Rules, load_rules
@@ -40,6 +42,7 @@ _explain = False
 _digest = False
 _select: set[str] | None = None
 _ignore: set[str] | None = None
+_spool_dir: str | None = None
 
 
 def default_jobs() -> int:
@@ -47,19 +50,24 @@ def default_jobs() -> int:
 
 
 def _init(rules_origin: str, explain: bool, digest: bool = False, select: set[str] | None = None,
-          ignore: set[str] | None = None) -> None:
-    global _rules, _explain, _digest, _select, _ignore
+          ignore: set[str] | None = None, spool_dir: str | None = None) -> None:
+    global _rules, _explain, _digest, _select, _ignore, _spool_dir
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _rules = load_rules(rules_origin)
-    _explain, _digest, _select, _ignore = explain, digest, select, ignore
+    _explain, _digest, _select, _ignore, _spool_dir = explain, digest, select, ignore, spool_dir
     gc.freeze()  # a worker lives for the batch: see batch.batch_gc
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _finish(docs: Iterable[DocumentResult], name: str) -> list[DocumentResult] | list[Digest]:
     """In the worker: apply the finding selection and, for JSON output, digest the task's documents."""
-    docs = _selected(docs)
-    return [Digest.of(name, docs)] if _digest else list(docs)
+    if _select or _ignore:
+        docs = _selected(docs)
+    if not _digest:
+        return list(docs)
+    digest = Digest.of(name, docs)
+    digest.lines = spool(digest.lines, _spool_dir)
+    return [digest]
 
 
 def _selected(docs: Iterable[DocumentResult]) -> Iterator[DocumentResult]:
@@ -74,37 +82,31 @@ def _score_path(path: str) -> list[DocumentResult] | list[Digest]:
     return _finish(run([path], _rules, explain=_explain), path)
 
 
-def _score_lines(lines: list[str] | bytes, first_line: int, name: str) -> list[DocumentResult] | list[Digest]:
-    """Score a chunk of JSON Lines: text lines, or whole UTF-8 lines as bytes, decoded here rather than in
-    the parent (with universal newlines, as a text stream reads them)."""
-    if isinstance(lines, bytes):
-        try:  # the common case: all UTF-8, no line to check
-            return _finish(_score_items(_split_lines(lines.decode("utf-8")), first_line, name, False), name)
-        except UnicodeDecodeError:  # the bad lines are reported one by one, as `open_lines` has them
-            text = lines.decode("utf-8", "surrogateescape")
-        return _finish(_score_items(_split_lines(text), first_line, name), name)
-    return _finish(_score_items(lines, first_line, name), name)
+def _score_lines(lines: list[str] | bytes | Spooled, first_line: int,
+                 name: str) -> list[DocumentResult] | list[Digest]:
+    """Score a chunk of JSON Lines: text lines, or whole UTF-8 lines as bytes (perhaps spooled), validated
+    as bytes here (`structured.byte_items`) rather than decoded in the parent, with universal newlines as
+    a text stream reads them."""
+    from perfscore.readers.structured import byte_items, stream_items
+
+    if isinstance(lines, list):
+        items = stream_items(lines, name, first_line)
+    else:
+        items = byte_items(_byte_lines(unspool(lines)), name, first_line)
+    return _finish(_score_items(items, name), name)
 
 
-def _split_lines(text: str) -> Iterable[str]:
-    r"""Lines as a text stream reads them (universal newlines), each with its \n. Without a \r, a split:
-    StringIO takes three times as long, and str.splitlines would also cut at \x1c, \u2028 …, which may be
-    inside JSON strings."""
-    if "\r" in text:
-        return io.StringIO(text, newline=None)
-    lines = [line + "\n" for line in text.split("\n")]
-    last = lines.pop()[:-1]
-    if last:
-        lines.append(last)
+def _byte_lines(chunk: bytes) -> list[bytes]:
+    r"""The lines of a chunk, split at \n (without it); a lone \r is for `byte_items` to find."""
+    lines = chunk.split(NEWLINE)
+    if not lines[-1]:  # the chunk ends with its last line's \n
+        lines.pop()
     return lines
 
 
-def _score_items(lines: Iterable[str], first_line: int, name: str,
-                 escaped: bool = True) -> Iterator[DocumentResult]:
-    from perfscore.readers.structured import stream_items
-
+def _score_items(items: Iterable[Document | PerfscoreError], name: str) -> Iterator[DocumentResult]:
     assert _rules is not None
-    for item in stream_items(lines, name, first_line, escaped=escaped):
+    for item in items:
         if isinstance(item, PerfscoreError):
             yield DocumentResult(name, error=str(item))
         else:
@@ -142,18 +144,18 @@ def _ordered(executor: ProcessPoolExecutor, tasks: Iterable[tuple], jobs: int) -
             future.cancel()
 
 
-def _tasks(inputs: Iterable[str | Path]) -> Iterator[tuple]:
+def _tasks(inputs: Iterable[str | Path], spool_dir: str | None = None) -> Iterator[tuple]:
     for path in iter_paths(inputs):
         if path == STDIN:
-            yield from _stream_tasks(stdin_lines(), "<stdin>")
+            yield from _stream_tasks(stdin_lines(), "<stdin>", spool_dir)
         elif Path(path).suffix.lower() == ".jsonl":
             with open_lines(path) as fh:
-                yield from _stream_tasks(fh, str(path))
+                yield from _stream_tasks(fh, str(path), spool_dir)
         else:
             yield (_score_path, str(path))
 
 
-def _stream_tasks(stream, name: str) -> Iterator[tuple]:
+def _stream_tasks(stream, name: str, spool_dir: str | None = None) -> Iterator[tuple]:
     """Chunks of a JSON Lines stream. A UTF-8 stream is cut into whole lines as bytes, so the parent, which
     must leave the workers as much of both cores as it can, neither decodes nor splits the lines."""
     buffer = getattr(stream, "buffer", None)
@@ -161,23 +163,22 @@ def _stream_tasks(stream, name: str) -> Iterator[tuple]:
     if buffer is None or encoding not in ("utf-8", "utf-8-sig"):
         yield from _line_tasks(stream, name)
     else:
-        yield from _byte_tasks(buffer, name, encoding == "utf-8-sig")
+        yield from _byte_tasks(buffer, name, encoding == "utf-8-sig", spool_dir)
 
 
-def _byte_tasks(buffer, name: str, bom: bool) -> Iterator[tuple]:
-    first, rest = 1, b""
+def _byte_tasks(buffer, name: str, bom: bool, spool_dir: str | None = None) -> Iterator[tuple]:
+    """Chunks of about CHUNK_BYTES of whole lines, passed through the spool. The last line of a chunk is
+    completed with `readline`: a copy of the input fewer than cutting at the last newline read and
+    carrying the rest over to the next chunk."""
+    first = 1
     while data := buffer.read(CHUNK_BYTES):
         if bom:  # utf-8-sig: a BOM at the start of the stream only
             data, bom = data.removeprefix(codecs.BOM_UTF8), False
-        cut = data.rfind(NEWLINE) + 1
-        if cut:
-            chunk, rest = rest + data[:cut], data[cut:]
-            yield (_score_lines, chunk, first, name)
-            first += _count_lines(chunk)
-        else:
-            rest += data
-    if rest:
-        yield (_score_lines, rest, first, name)
+        if not data.endswith(NEWLINE):
+            data += buffer.readline()
+        if data:
+            yield (_score_lines, spool(data, spool_dir), first, name)
+            first += _count_lines(data)
 
 
 def _count_lines(chunk: bytes) -> int:
@@ -205,6 +206,14 @@ def _line_tasks(stream, name: str) -> Iterator[tuple]:
         yield (_score_lines, chunk, first, name)
 
 
+def _cancel(executor: ProcessPoolExecutor) -> None:
+    """Drop the tasks not started and wait for the executor's manager thread, which ends once the few
+    running tasks are done (workers ignore SIGINT). `shutdown(wait=False)` would leave the thread
+    running into interpreter exit, where CPython 3.11's exit hook races it and prints a traceback
+    (`OSError: [Errno 9] Bad file descriptor`) after the one-line message; exit waits for it anyway."""
+    executor.shutdown(wait=True, cancel_futures=True)
+
+
 def run_parallel(inputs: Iterable[str | Path], rules: Rules, *, explain: bool = False, jobs: int = 0,
                  digest: bool = False, select: set[str] | None = None,
                  ignore: set[str] | None = None) -> Iterator[DocumentResult | Digest]:
@@ -212,13 +221,14 @@ def run_parallel(inputs: Iterable[str | Path], rules: Rules, *, explain: bool = 
     workers; with `digest`, each task comes back as one `Digest` (JSON written, summary counted)."""
     jobs = jobs or default_jobs()
     origin = _require_origin(rules)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init,
-                             initargs=(origin, explain, digest, select, ignore)) as executor:
+    with spool_directory() as spool_dir, ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init,
+            initargs=(origin, explain, digest, select, ignore, spool_dir)) as executor:
         try:
-            for batch in _ordered(executor, _tasks(inputs), jobs):
+            for batch in _ordered(executor, _tasks(inputs, spool_dir), jobs):
                 yield from batch
         except BaseException:
-            executor.shutdown(wait=False, cancel_futures=True)
+            _cancel(executor)
             raise
 
 
@@ -240,5 +250,5 @@ def score_many_parallel(forms: Iterable[Form], rules: Rules, jobs: int, chunk: i
             for results in _ordered(executor, chunks(), jobs):
                 yield from results
         except BaseException:
-            executor.shutdown(wait=False, cancel_futures=True)
+            _cancel(executor)
             raise

@@ -50,7 +50,8 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
         raise PerfscoreError(f"--format {fmt} writes a file: give it with -o OUT.{fmt}")
     results = _results(files, rule_set, explain, jobs, fmt in ("json", "jsonl"), select, ignore)
     builder = SummaryBuilder()
-    with _destination(fmt, output) as dest, batch_gc():
+    # closing: interrupted, the workers are stopped here, not whenever the generator is collected
+    with _destination(fmt, output) as dest, batch_gc(), contextlib.closing(results):
         writer = _writer(fmt, dest, explain, dest if fmt in FILE_FORMATS else None)
         for doc in _with_progress(results, progress):
             if isinstance(doc, Digest):  # a worker's chunk: selected and counted there

@@ -5,11 +5,14 @@ from __future__ import annotations
 import gc
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from perfscore import load_rules, parallel, read_forms, score_many
 from perfscore.batch import Digest, SummaryBuilder, run
+from perfscore.errors import PerfscoreError
+from perfscore.fileio import Spooled, spool, unspool
 from perfscore.report.jsonout import JsonlWriter
 from perfscore.run import run_score
 from tests.conftest import SAMPLES
@@ -60,9 +63,18 @@ def test_chunks_are_whole_lines_numbered_as_a_text_stream_reads_them(monkeypatch
         assert next(io.StringIO(chunk.decode("utf-8"), newline=None)) == text[first - 1]
 
 
-@pytest.mark.parametrize("text", ["", "\n", "a\nb", "a\nb\n\n", '{"x": "\u2028\x1c\x85"}\nb\n', "a\r\nb\rc\n"])
-def test_worker_lines_are_a_text_streams_lines(text):
-    assert list(parallel._split_lines(text)) == list(io.StringIO(text, newline=None))
+@pytest.mark.parametrize("text", ["", "\n", "a\nb", "a\nb\n\n", '{"x": "\u2028\x1c\x85"}\nb\n', "a\r\nb\rc\n",
+                                  "a\r", "\r\r\n\n"])
+def test_worker_lines_are_numbered_as_a_text_streams_lines(text):
+    """Lines split at \\n only: `byte_items` cuts a lone \\r itself, so each text line keeps its number."""
+    from perfscore.readers.structured import byte_items, stream_items
+
+    chunk = text.encode("utf-8")
+    lines = parallel._byte_lines(chunk) if chunk else []
+    assert b"\n".join(lines) == chunk.removesuffix(b"\n")
+    got = [(str(item), item.where) for item in byte_items(lines, "x", 5)]
+    want = [(str(item), item.where) for item in stream_items(io.StringIO(text, newline=None), "x", 5)]
+    assert got == want and len(got) == sum(1 for line in io.StringIO(text, newline=None) if line.strip())
 
 
 def test_a_line_that_is_not_utf8_is_one_line_in_a_chunk_and_the_stream_goes_on(tmp_path, monkeypatch, capsys,
@@ -162,3 +174,44 @@ def test_a_terminal_that_is_not_utf8_gets_escapes_and_json_gets_utf8(tmp_path):
     lines = perfscore("score", str(path), "--format", "jsonl", "--fail-on", "never",
                       env={"PYTHONIOENCODING": "latin-1"})
     assert json.loads(lines.stdout.decode("utf-8"))["indicators"][0]["level3"] == "好"
+
+
+def test_chunks_and_json_go_through_the_spool_and_nothing_is_left_behind(tmp_path, monkeypatch, capsys, lines):
+    import tempfile
+
+    spool_root = tmp_path / "tmp"
+    spool_root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool_root))
+    spooled = []
+    monkeypatch.setattr(parallel, "spool", lambda data, directory: spooled.append(directory) or spool(data, directory))
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 3000)
+    path = tmp_path / "forms.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    two, _ = score_to_file(tmp_path, [path], "jsonl", 2)
+    one, _ = score_to_file(tmp_path, [path], "jsonl", 1)
+    assert two == one
+    assert len(spooled) > 3 and all(d and d.startswith(str(spool_root)) for d in spooled)  # the parent's chunks
+    assert list(spool_root.iterdir()) == []
+
+
+def test_a_worker_spools_its_json(tmp_path, monkeypatch, national, lines):
+    for name, value in (("_rules", national), ("_digest", True), ("_spool_dir", str(tmp_path))):
+        monkeypatch.setattr(parallel, name, value)
+    chunk = "\n".join(lines[:3]).encode("utf-8")
+    [digest] = parallel._score_lines(spool(chunk, str(tmp_path)), 1, "x")
+    assert isinstance(digest.lines, Spooled) and len(list(tmp_path.iterdir())) == 1
+    monkeypatch.setattr(parallel, "_spool_dir", None)
+    [in_band] = parallel._score_lines(chunk, 1, "x")
+    assert unspool(digest.lines) == in_band.lines and in_band.lines.count(b"\n") == 3
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_spooled_bytes_are_read_back_once(tmp_path):
+    data = b"\xe4\xb8\xad" * 1000
+    assert spool(data, None) is data
+    spooled = spool(data, str(tmp_path))
+    assert isinstance(spooled, Spooled) and Path(spooled.path).parent == tmp_path
+    assert unspool(spooled) == data and list(tmp_path.iterdir()) == []
+    assert spool(data, str(tmp_path / "missing")) is data  # cannot be written: passed as bytes
+    with pytest.raises(PerfscoreError, match="cannot read back"):
+        unspool(spooled)

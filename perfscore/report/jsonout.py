@@ -12,6 +12,7 @@ import time
 from typing import TextIO
 
 from perfscore.batch import Digest, DocumentResult, json_bytes
+from perfscore.fileio import unspool
 from perfscore.results import Finding, Summary
 
 
@@ -38,6 +39,10 @@ class _Blocks:
             self._write = lambda data: out.write(data.decode("utf-8"))
 
     def add(self, data: bytes) -> None:
+        if len(data) >= self.BLOCK:  # a worker's chunk of lines: written as it is, not copied into a block
+            self.write()
+            self._write(data)
+            return
         self.parts.append(data)
         self.size += len(data)
         if self.size >= self.BLOCK:
@@ -64,9 +69,10 @@ class JsonWriter:
     def document(self, result: DocumentResult | Digest) -> None:
         add = self.blocks.add
         if isinstance(result, Digest):
-            if result.lines:  # JSON has no raw newline: the lines' ends are the places for commas
+            lines = unspool(result.lines)
+            if lines:  # JSON has no raw newline: the lines' ends are the places for commas
                 add(b"\n" if self.first else b",\n")
-                add(result.lines[:-1].replace(b"\n", b",\n"))
+                add(lines[:-1].replace(b"\n", b",\n"))
                 self.first = False
         else:
             for form in result.forms:
@@ -96,7 +102,7 @@ class JsonlWriter:
     def document(self, result: DocumentResult | Digest) -> None:
         add = self.blocks.add
         if isinstance(result, Digest):
-            add(result.lines)
+            add(unspool(result.lines))
         else:
             for form in result.forms:
                 add(json_bytes(form))

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
+import os
 import sys
+import threading
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfscore import read_forms
+from perfscore.errors import ReadError
 from perfscore.model import Document, SourceRef
-from perfscore.readers.structured import _fast_form, document_from_data, stream_items
+from perfscore.readers.structured import _fast_form, byte_items, document_from_data, stdin_bytes, stream_items
 from tests.conftest import assert_same
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,6 +104,8 @@ BAD_LINES = [
     ("42", "forms.jsonl, line 1: not a form: expected a mapping with `name` or `forms`"),
     ('{"title": "t"}', "forms.jsonl, line 1: not a form: expected a mapping with `name` or `forms`"),
     ("{not json", "forms.jsonl, line 1: invalid JSON: Expecting property name enclosed in double quotes"),
+    (json.dumps({**GOOD, "name": "P\ud800"}),  # ASCII: the lone surrogate as an escape
+     "forms.jsonl, line 1: invalid JSON: an escaped lone surrogate (half of a character)"),
     (json.dumps({"forms": [{"name": "A"}, {"name": "B", "year": "x"}]}),
      ("forms.jsonl, form 'B', line 1 forms[1]: field year: Input should be a valid integer, "
       "unable to parse string as an integer")),
@@ -107,3 +117,117 @@ def test_bad_line_gives_the_same_error_and_the_stream_goes_on(text, message):
     first, second = stream_items([text, "", line()], FILE)
     assert str(first) == message
     assert isinstance(second, Document) and second.forms[0].source.line == 3
+
+
+# JSON Lines read as bytes (`byte_items`): what the text stream would give, line numbers included.
+
+def text_items(data: bytes, universal: bool) -> list:
+    """The reference: the bytes read as a text stream, a file (`open_lines`) or standard input."""
+    if universal:
+        text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", errors="surrogateescape", newline=None)
+    else:
+        text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="surrogateescape", newline="\n")
+    return list(stream_items(text, FILE))
+
+
+def byte_stream_items(data: bytes, universal: bool) -> list:
+    return list(byte_items(io.BytesIO(data), FILE, universal=universal, bom=universal))
+
+
+def assert_same_items(got: list, want: list) -> None:
+    assert [type(item) for item in got] == [type(item) for item in want]
+    for g, w in zip(got, want):
+        if isinstance(w, Document):
+            assert_same(g, w)
+        else:
+            assert str(g) == str(w)
+
+
+GOOD_BYTES = line().encode()
+EDGE_LINES = [
+    codecs.BOM_UTF8 + GOOD_BYTES, b"", b"  \t", "\u3000".encode(), "\xa0".encode(),
+    GOOD_BYTES + b"\r",  # \r\n
+    GOOD_BYTES + b"\r" + GOOD_BYTES,  # a lone \r between two forms
+    GOOD_BYTES + b"\r\r",
+    b"{not json", line(colour="red").encode(),
+    json.dumps({"forms": [GOOD, GOOD], "narrative": {"forms": 2}}).encode(),
+    json.dumps({**GOOD, "source": {"page": 3}}).encode(),
+    json.dumps({**GOOD, "source": {"file": "a.xlsx", "sheet": "S"}}).encode(),
+    GOOD_BYTES.replace(b"L3", b"L\xff3"),
+    b'{"name": "\xe4\xb8"}\r' + GOOD_BYTES,  # a byte that is not UTF-8, then a lone \r
+    "\u2028".encode() + GOOD_BYTES, GOOD_BYTES + "\x85".encode(), b"42",
+]
+
+
+@pytest.mark.parametrize("universal", [True, False], ids=["file", "stdin"])
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"])
+def test_bytes_read_as_the_text_stream_reads_them(universal, end):
+    data = end.join(EDGE_LINES) + end
+    want = text_items(data, universal)
+    assert sum(isinstance(item, Document) for item in want) >= (5 if end != b"\r" or universal else 0)
+    assert_same_items(byte_stream_items(data, universal), want)
+    assert_same_items(byte_stream_items(data.removesuffix(end), universal), want)  # no final newline
+
+
+NOT_UTF8 = [b"\xff", b"\x80", b"\xc0\xaf", b"\xed\xa0\x80", b"\xe4\xb8", b"\xf4\x90\x80\x80", b"\xfe\xff"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0), st.sampled_from(NOT_UTF8))
+def test_a_line_that_is_not_utf8_is_never_validated_as_bytes(where, bad):
+    """Validated straight from bytes, a line must still be rejected when it is not UTF-8, wherever the bad
+    bytes are: pydantic's parser checks, and this holds it to that."""
+    data = json.dumps({**GOOD, "department": "财政局", "reported_total": "9.5"}, ensure_ascii=False).encode()
+    where %= len(data) + 1
+    data = data[:where] + bad + data[where:]
+    got = byte_stream_items(data + b"\n", True)
+    assert_same_items(got, text_items(data + b"\n", True))
+    assert [str(item) for item in got] == [f"{FILE}, line 1: not UTF-8 text"]
+
+
+def test_standard_input_hands_on_each_line_as_it_arrives():
+    """A large buffer over a pipe must not wait to be filled: a producer may send a line at a time."""
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as pipe, os.fdopen(write_end, "wb", buffering=0) as producer:
+        stdin = io.TextIOWrapper(pipe, encoding="utf-8")
+        with mock.patch.object(sys, "stdin", stdin):
+            reader, bom = stdin_bytes()
+        assert not bom
+        producer.write(GOOD_BYTES + b"\n")
+        lines = []
+        thread = threading.Thread(target=lambda: lines.append(reader.readline()), daemon=True)
+        thread.start()
+        thread.join(timeout=10)
+        assert lines == [GOOD_BYTES + b"\n"]
+        producer.write(b"last")
+        producer.close()
+        assert reader.readline() == b"last"
+
+
+def test_standard_input_not_in_utf8_is_read_as_text():
+    stdin = io.TextIOWrapper(io.BytesIO(b"x"), encoding="latin-1")
+    with mock.patch.object(sys, "stdin", stdin):
+        assert stdin_bytes() is None
+    stdin = io.TextIOWrapper(io.BytesIO(codecs.BOM_UTF8 + GOOD_BYTES), encoding="utf-8-sig")
+    with mock.patch.object(sys, "stdin", stdin):
+        reader, bom = stdin_bytes()
+        assert bom and [type(item) for item in byte_items(reader, FILE, bom=bom)] == [Document]
+
+
+@pytest.mark.parametrize(("suffix", "text", "error"), [
+    (".json", '{"name": "P\\udc00", "indicators": []}', "invalid JSON: an escaped lone surrogate"),
+    (".yaml", 'name: "P\\ud800"\nindicators: []\n', "invalid YAML: an escaped lone surrogate"),
+    (".yaml", 'name: "P\\U0000DFFF"\nindicators: []\n', "invalid YAML: an escaped lone surrogate"),
+    (".json", '{"name": "P\\ud83d\\ude00", "indicators": []}', None),  # a pair: one character, 😀
+])
+def test_an_escaped_lone_surrogate_is_refused_not_written(tmp_path, suffix, text, error):
+    """Half a character cannot be written in any output: refused when read, as the fast path refuses it."""
+    from perfscore.readers.structured import read
+
+    path = tmp_path / f"form{suffix}"
+    path.write_text(text, encoding="utf-8")
+    if error is None:
+        assert next(read(path)).forms[0].name == "P\U0001f600"
+    else:
+        with pytest.raises(ReadError, match=error):
+            next(read(path))
