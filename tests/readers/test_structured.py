@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 from perfscore import read_forms
 from perfscore.errors import ReadError
 from perfscore.model import Document, SourceRef
-from perfscore.readers.structured import _fast_form, byte_items, document_from_data, stdin_bytes, stream_items
+from perfscore.readers.structured import (
+    _fast_form,
+    byte_items,
+    document_from_data,
+    stdin_bytes,
+    stream_items,
+)
 from tests.conftest import assert_same
 
 REPO = Path(__file__).resolve().parents[2]
