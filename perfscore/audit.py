@@ -224,30 +224,32 @@ def _check_weights(result: FormResult, sums: _Sums, rules: Rules, sink: _Sink) -
 # --- indicators ------------------------------------------------------------------------------------
 
 
-_COMPACT: dict[str | None, str] = {}
+_COMPACT: dict[tuple[str | None, str], tuple[str, str]] = {}
 
 
-def _compact(label: str | None) -> str:
-    """The label without whitespace, cached (labels repeat from form to form)."""
+def _compact(labels: tuple[str | None, str]) -> tuple[str, str]:
+    """(二级, 三级) without whitespace, what duplicates are found by; cached, as labels repeat from
+    form to form."""
     try:
-        return _COMPACT[label]
+        return _COMPACT[labels]
     except KeyError:
         if len(_COMPACT) >= 65_536:
             forget_oldest(_COMPACT)
-        text = _COMPACT[label] = "".join((label or "").split())
-        return text
+        level2, level3 = labels
+        compact = _COMPACT[labels] = ("".join((level2 or "").split()), "".join((level3 or "").split()))
+        return compact
 
 
 def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[Outcome], rules: Rules,
                       findings: list[Finding]) -> None:
     """Per indicator: duplicates (which depend on the form) and what its own values say (memoised on
     its Outcome). Appends findings with the rule set's configuration already applied."""
-    known, compact = _COMPACT.get, _compact
-    keys = [(known(r.level2) or compact(r.level2), known(r.level3) or compact(r.level3)) for r in results]
+    keys = [_compact((r.level2, r.level3)) for r in results]
     counts = Counter(keys) if len(set(keys)) < len(keys) else None
     scored_form = form.kind != "target_report"
     kind_of, checked = rules.library.kind_of, rules.checked_operators
     adjusted = bool(rules.deductions)  # else a computed score is the outcome's, already in its key
+    common = scored_form and not adjusted  # then the findings depend only on the reason and the kind
     name, form_location = form.name, form.source
     append = findings.append
     for r, ind, outcome, key in zip(results, form.indicators, outcomes, keys, strict=True):
@@ -260,7 +262,9 @@ def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list
         reason = ind.deviation_reason
         has_reason = bool(reason) and not reason.isspace()
         kind = kind_of(r.level1, r.level2, r.level3) if outcome.numeric_operator in checked else None
-        memo_key = (has_reason, kind.name if kind else None, scored_form, r.computed_score if adjusted else None)
+        memo_key = has_reason if kind is None else (has_reason, kind.name)
+        if not common:
+            memo_key = (memo_key, scored_form, r.computed_score if adjusted else None)
         own = outcome.findings.get(memo_key)
         if own is None:
             own = outcome.findings[memo_key] = _configured(
