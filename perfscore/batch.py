@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -129,8 +128,7 @@ def _stream_items(path: str | Path,
     if stdin is None:
         return contextlib.nullcontext(), structured.stream_items(structured.stdin_lines(), name)
     handle, bom = stdin
-    # standard input is read without universal newlines on POSIX, as `sys.stdin` reads it
-    return handle, structured.byte_items(handle, name, universal=sys.platform == "win32", bom=bom)
+    return handle, structured.byte_items(handle, name, universal=structured.STDIN_UNIVERSAL, bom=bom)
 
 
 def score_document(file: str, doc: Document, rules: Rules, explain: bool = False) -> DocumentResult:

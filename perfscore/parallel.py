@@ -28,7 +28,7 @@ from perfscore.batch import (GC_THRESHOLD, STDIN, Digest, DocumentResult, iter_p
 from perfscore.errors import PerfscoreError
 from perfscore.fileio import Spooled, spool, spool_directory, unspool
 from perfscore.model import Document, Form
-from perfscore.readers.structured import open_lines, stdin_lines
+from perfscore.readers.structured import STDIN_UNIVERSAL, open_lines, stdin_lines
 from perfscore.results import FormResult
 from perfscore.rules import Rules, load_rules
 
@@ -82,17 +82,17 @@ def _score_path(path: str) -> list[DocumentResult] | list[Digest]:
     return _finish(run([path], _rules, explain=_explain), path)
 
 
-def _score_lines(lines: list[str] | bytes | Spooled, first_line: int,
-                 name: str) -> list[DocumentResult] | list[Digest]:
+def _score_lines(lines: list[str] | bytes | Spooled, first_line: int, name: str,
+                 universal: bool = True) -> list[DocumentResult] | list[Digest]:
     """Score a chunk of JSON Lines: text lines, or whole UTF-8 lines as bytes (perhaps spooled), validated
-    as bytes here (`structured.byte_items`) rather than decoded in the parent, with universal newlines as
-    a text stream reads them."""
+    as bytes here (`structured.byte_items`) rather than decoded in the parent, with or without universal
+    newlines as the stream's text would be read (`structured.STDIN_UNIVERSAL`)."""
     from perfscore.readers.structured import byte_items, stream_items
 
     if isinstance(lines, list):
         items = stream_items(lines, name, first_line)
     else:
-        items = byte_items(_byte_lines(unspool(lines)), name, first_line)
+        items = byte_items(_byte_lines(unspool(lines)), name, first_line, universal=universal)
     return _finish(_score_items(items, name), name)
 
 
@@ -147,7 +147,7 @@ def _ordered(executor: ProcessPoolExecutor, tasks: Iterable[tuple], jobs: int) -
 def _tasks(inputs: Iterable[str | Path], spool_dir: str | None = None) -> Iterator[tuple]:
     for path in iter_paths(inputs):
         if path == STDIN:
-            yield from _stream_tasks(stdin_lines(), "<stdin>", spool_dir)
+            yield from _stream_tasks(stdin_lines(), "<stdin>", spool_dir, STDIN_UNIVERSAL)
         elif Path(path).suffix.lower() == ".jsonl":
             with open_lines(path) as fh:
                 yield from _stream_tasks(fh, str(path), spool_dir)
@@ -155,7 +155,7 @@ def _tasks(inputs: Iterable[str | Path], spool_dir: str | None = None) -> Iterat
             yield (_score_path, str(path))
 
 
-def _stream_tasks(stream, name: str, spool_dir: str | None = None) -> Iterator[tuple]:
+def _stream_tasks(stream, name: str, spool_dir: str | None = None, universal: bool = True) -> Iterator[tuple]:
     """Chunks of a JSON Lines stream. A UTF-8 stream is cut into whole lines as bytes, so the parent, which
     must leave the workers as much of both cores as it can, neither decodes nor splits the lines."""
     buffer = getattr(stream, "buffer", None)
@@ -163,10 +163,11 @@ def _stream_tasks(stream, name: str, spool_dir: str | None = None) -> Iterator[t
     if buffer is None or encoding not in ("utf-8", "utf-8-sig"):
         yield from _line_tasks(stream, name)
     else:
-        yield from _byte_tasks(buffer, name, encoding == "utf-8-sig", spool_dir)
+        yield from _byte_tasks(buffer, name, encoding == "utf-8-sig", spool_dir, universal)
 
 
-def _byte_tasks(buffer, name: str, bom: bool, spool_dir: str | None = None) -> Iterator[tuple]:
+def _byte_tasks(buffer, name: str, bom: bool, spool_dir: str | None = None,
+                universal: bool = True) -> Iterator[tuple]:
     """Chunks of about CHUNK_BYTES of whole lines, passed through the spool. The last line of a chunk is
     completed with `readline`: a copy of the input fewer than cutting at the last newline read and
     carrying the rest over to the next chunk."""
@@ -177,17 +178,18 @@ def _byte_tasks(buffer, name: str, bom: bool, spool_dir: str | None = None) -> I
         if not data.endswith(NEWLINE):
             data += buffer.readline()
         if data:
-            yield (_score_lines, spool(data, spool_dir), first, name)
-            first += _count_lines(data)
+            yield (_score_lines, spool(data, spool_dir), first, name, universal)
+            first += _count_lines(data, universal)
 
 
-def _count_lines(chunk: bytes) -> int:
-    r"""Lines of a chunk that ends with \n, as a text stream counts them: \n, \r\n and a lone \r end one.
+def _count_lines(chunk: bytes, universal: bool = True) -> int:
+    r"""Lines of a chunk that ends with \n, as a text stream counts them: \n and \r\n end one, and with
+    universal newlines a lone \r too.
     A loop of finds: `bytes.count` scans a byte at a time, five times slower than find's memchr."""
     lines, at = 0, chunk.find(NEWLINE)
     while at >= 0:
         lines, at = lines + 1, chunk.find(NEWLINE, at + 1)
-    if b"\r" in chunk:
+    if universal and b"\r" in chunk:
         lines += chunk.count(b"\r") - chunk.count(b"\r\n")
     return lines
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,6 @@ def test_the_command_restores_the_collector_and_the_library_leaves_it_alone(tmp_
 def perfscore(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None):
     import os
     import subprocess
-    import sys
 
     return subprocess.run([sys.executable, "-m", "perfscore", *args], input=stdin, capture_output=True,
                           env={**os.environ, **(env or {})}, timeout=120)
@@ -215,3 +215,22 @@ def test_spooled_bytes_are_read_back_once(tmp_path):
     assert spool(data, str(tmp_path / "missing")) is data  # cannot be written: passed as bytes
     with pytest.raises(PerfscoreError, match="cannot read back"):
         unspool(spooled)
+
+
+@pytest.mark.parametrize("from_stdin", [False, True])
+def test_a_lone_carriage_return_reads_the_same_with_any_number_of_jobs(tmp_path, from_stdin):
+    """A file is read with universal newlines and standard input (on POSIX) without, as `sys.stdin`
+    reads it; workers follow the same rule, so --jobs changes nothing."""
+    good = '{"name":"P","indicators":[{"level3":"好","weight":10,"score":9}]}'
+    data = (good + "\r" + good.replace('"P"', '"Q"') + "\n" + good.replace('"P"', '"R"') + "\n").encode()
+    path = tmp_path / "cr.jsonl"
+    path.write_bytes(data)
+    source = "-" if from_stdin else str(path)
+    runs = [perfscore("score", source, "--format", "jsonl", "--jobs", jobs, "--fail-on", "never",
+                      stdin=data if from_stdin else None) for jobs in ("1", "2")]
+    assert runs[0].stdout == runs[1].stdout and runs[0].stderr == runs[1].stderr
+    names = [json.loads(line)["name"] for line in runs[0].stdout.decode().splitlines()]
+    if from_stdin and sys.platform != "win32":
+        assert names == ["R"] and b"<stdin>, line 1: invalid JSON" in runs[0].stderr
+    else:
+        assert names == ["P", "Q", "R"] and runs[0].stderr == b""

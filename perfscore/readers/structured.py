@@ -160,6 +160,9 @@ def _undecodable(text: str) -> bool:
 # and then `stream_items` explains it exactly as it explains a line of a text stream.
 
 READ_BUFFER = 1 << 20  # a line is ~4 KB: one system call per ~250 forms
+# Standard input is read without universal newlines on POSIX, as `sys.stdin` reads it (a lone \r ends
+# no line); files always are. One rule for every reader of the stream, with or without --jobs.
+STDIN_UNIVERSAL = sys.platform == "win32"
 
 
 def open_bytes(path: Path | str) -> IO[bytes]:
