@@ -21,6 +21,15 @@ def strip_meta(value):
     return value
 
 
+def read_one(path: Path):
+    """The one document a reader finds in `path` (the round-trip tests write one per file)."""
+    from perfscore.readers import read_documents
+
+    docs = list(read_documents(path))
+    assert len(docs) == 1
+    return docs[0]
+
+
 def assert_same(got, want, path: str = "doc") -> None:
     """Equal, and equal in what `==` does not see: fields set, field order, value types, at every level."""
     assert type(got) is type(want), path

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from perfscore.errors import MissingDependency, ReadError
-from perfscore.model import Document, Form, Funding, FundingRow, Goals, Indicator
+from perfscore.model import Form, Funding, FundingRow, Goals, Indicator
 from perfscore.readers import excel, read_documents
 from perfscore.writers import export
+from tests.conftest import read_one
 
 from .test_grid import sample_documents, strip_meta
 
@@ -19,16 +20,10 @@ openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("python_calamine")
 
 
-def _read(path: Path) -> Document:
-    docs = list(read_documents(path))
-    assert len(docs) == 1
-    return docs[0]
-
-
 @pytest.mark.parametrize(("stem", "doc"), sample_documents(), ids=lambda v: v if isinstance(v, str) else "")
 def test_samples_round_trip_through_xlsx(tmp_path, stem, doc):
     path = export(doc, tmp_path / f"{stem}.xlsx", "xlsx")
-    back = _read(path)
+    back = read_one(path)
     assert [strip_meta(f.model_dump()) for f in back.forms] == [strip_meta(f.model_dump()) for f in doc.forms]
     for form in back.forms:
         assert form.source.file == str(path) and form.source.sheet and form.source.row
@@ -169,7 +164,7 @@ def test_real_looking_sheet_with_caption_blank_row_and_two_forms(tmp_path):
     path = tmp_path / "workbook.xlsx"
     wb.save(path)
 
-    doc = _read(path)
+    doc = read_one(path)
     assert [f.name for f in doc.forms] == ["巡察经费", "巡察信息化建设及维护"]
     first, second = doc.forms
 
@@ -231,7 +226,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] in "=+-@"]
     assert {c.value for c in cells} >= {"=100%", "-5%", "+1 @ 无"}
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
-    back = _read(path).forms[0]
+    back = read_one(path).forms[0]
     assert (back.indicators[0].initial_target, back.indicators[0].actual) == ("=100%", "-5%")
     assert back.indicators[0].deviation_reason == "+1 @ 无"
 
@@ -243,7 +238,7 @@ def test_amounts_stay_exact_decimals(tmp_path):
         initial_budget=amounts[3], weight=Decimal("10"), score=amounts[4])),
         goals=Goals(expected="a", achieved="b"),
         indicators=[Indicator(level3="A", weight=Decimal("0.1"), score=Decimal("0.07"))])
-    back = _read(export(form, tmp_path / "y.xlsx", "xlsx")).forms[0]
+    back = read_one(export(form, tmp_path / "y.xlsx", "xlsx")).forms[0]
     total = back.funding.total
     got = [total.annual_budget, total.executed, total.balance, total.initial_budget, total.score]
     assert [str(v) for v in got] == ["22.873", "321.013328", "0.1", "1035.8", "0"]

@@ -15,6 +15,7 @@ from perfscore.model import Document, Form, Goals, Indicator, SourceRef
 from perfscore.readers import pdf as pdf_reader
 from perfscore.readers import read_documents
 from perfscore.writers.layout import cell_text, layout_form
+from tests.conftest import read_one
 
 from .test_grid import SEED_000, sample_documents, strip_meta
 
@@ -60,12 +61,6 @@ def build_pdf(doc: Document, path: Path, **options) -> Path:
     return path
 
 
-def _read(path: Path) -> Document:
-    docs = list(read_documents(path))
-    assert len(docs) == 1
-    return docs[0]
-
-
 def _numbers(form: Form) -> dict:
     funding = [(row.label, row.target_declared, row.budget_compiled, row.initial_budget, row.annual_budget,
                 row.executed, row.balance, row.weight, row.execution_rate, row.score)
@@ -87,7 +82,7 @@ def _squeeze(value):
 
 @pytest.mark.parametrize(("stem", "doc"), sample_documents(), ids=lambda v: v if isinstance(v, str) else "")
 def test_samples_drawn_as_pdf_tables_read_back(tmp_path, stem, doc):
-    back = _read(build_pdf(doc, tmp_path / f"{stem}.pdf"))
+    back = read_one(build_pdf(doc, tmp_path / f"{stem}.pdf"))
     assert len(back.forms) == len(doc.forms)
     for got, want in zip(back.forms, doc.forms, strict=True):
         assert _numbers(got) == _numbers(want)
@@ -111,7 +106,7 @@ def _long_form(n: int = 45) -> Form:
 
 def test_form_continuing_over_pages(tmp_path):
     form = _long_form()
-    back = _read(build_pdf(Document(forms=[form]), tmp_path / "long.pdf"))
+    back = read_one(build_pdf(Document(forms=[form]), tmp_path / "long.pdf"))
     (got,) = back.forms
     pages = {i.source.page for i in got.indicators}
     assert len(pages) >= 2, "the table should have split over pages"
@@ -138,7 +133,7 @@ def test_pdf_encrypted_without_user_password(tmp_path):
     path = build_pdf(Document(forms=[form]), tmp_path / "owner-only.pdf",
                      encrypt=StandardEncryption("", ownerPassword="owner-secret"))
     try:
-        doc = _read(path)
+        doc = read_one(path)
     except ReadError as exc:
         assert str(path) in str(exc) and "cannot be decoded" in str(exc)
     else:
@@ -208,16 +203,16 @@ def test_page_without_table_goes_to_the_text_reader(tmp_path, monkeypatch):
     path = tmp_path / "mixed.pdf"
     tables = build_pdf(Document(forms=[_long_form(3)]), tmp_path / "tables.pdf")
     _borderless_pdf(path, ["说明文字\t第一页", "说明文字\t第二页"])
-    doc = _read(path)
+    doc = read_one(path)
     assert [f.name for f in doc.forms] == ["文本表"]
     assert doc.forms[0].source.page == 1
     assert len(seen) == 1 and "第一页" in seen[0] and "第二页" in seen[0] and "\t" in seen[0]
-    assert [f.name for f in _read(tables).forms] == ["长表项目"]  # a page with a table never goes there
+    assert [f.name for f in read_one(tables).forms] == ["长表项目"]  # a page with a table never goes there
 
 
 def test_borderless_form_read_by_the_real_text_reader(tmp_path):
     path = _borderless_pdf(tmp_path / "borderless.pdf", [SEED_000])
-    (form,) = _read(path).forms
+    (form,) = read_one(path).forms
     assert form.name == "巡察经费"
     assert form.reported_total == Decimal("92.07")
     assert [i.weight for i in form.indicators] == [Decimal(x) for x in ("5", "5", "2.5", "5", "10", "5")]

@@ -9,25 +9,19 @@ from pathlib import Path
 import pytest
 
 from perfscore.errors import MissingDependency, ReadError
-from perfscore.model import Document
 from perfscore.readers import read_documents, word
 from perfscore.writers import export
+from tests.conftest import read_one
 
 from .test_grid import sample_documents, strip_meta
 
 docx = pytest.importorskip("docx")
 
 
-def _read(path: Path) -> Document:
-    docs = list(read_documents(path))
-    assert len(docs) == 1
-    return docs[0]
-
-
 @pytest.mark.parametrize(("stem", "doc"), sample_documents(), ids=lambda v: v if isinstance(v, str) else "")
 def test_samples_round_trip_through_docx(tmp_path, stem, doc):
     path = export(doc, tmp_path / f"{stem}.docx", "docx")
-    back = _read(path)
+    back = read_one(path)
     assert [strip_meta(f.model_dump()) for f in back.forms] == [strip_meta(f.model_dump()) for f in doc.forms]
     assert [f.source.table for f in back.forms] == list(range(1, len(doc.forms) + 1))
     assert back.title == doc.title
@@ -88,7 +82,7 @@ def _hand_made(path: Path) -> None:
 def test_hand_made_document_with_title_paragraphs_and_merges(tmp_path):
     path = tmp_path / "forms.docx"
     _hand_made(path)
-    doc = _read(path)
+    doc = read_one(path)
     assert [f.name for f in doc.forms] == ["巡察专项经费", "巡察经费"]
     first, second = doc.forms
     assert first.title == "巡察专项经费项目支出绩效自评表" and first.year == 2023
