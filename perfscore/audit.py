@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from perfscore import catalogue
-from perfscore.caches import forget_oldest
 from perfscore.construct import constructor
 from perfscore.decimals import plain
+from perfscore.labels import CompactLabels
 from perfscore.model import Document, Form, SourceRef
 from perfscore.results import Finding, FormResult, IndicatorResult
 
 if TYPE_CHECKING:
     from perfscore.rules import Rules
-    from perfscore.scoring import Outcome
+    from perfscore.scoring import IndicatorSums, Outcome
 
 ZERO = Decimal(0)
 GRADE_ORDER = ("优", "良", "中", "差")
@@ -60,15 +60,16 @@ class _Sink:
             "indicator": indicator, "location": location or self.form.source, "numbers": dict(_pairs(numbers))}))
 
 
-def check_form(form: Form, result: FormResult, outcomes: list[Outcome], rules: Rules) -> list[Finding]:
-    """All findings about one scored form, in order: read notes, funding, totals, weights, indicators."""
+def check_form(form: Form, result: FormResult, outcomes: list[Outcome], sums: IndicatorSums,
+               rules: Rules) -> list[Finding]:
+    """All findings about one scored form, in order: read notes, funding, totals, weights, indicators.
+    `outcomes` and `sums` are what the scorer worked out on its way (see `perfscore.scoring`)."""
     sink = _Sink(form)
     for note in form.read_notes:
         sink.add(note.code, note.message, indicator=note.field, location=note.source)
     scored_form = form.kind != "target_report"
     _check_funding(form, result, rules, sink)
     if scored_form:
-        sums = _sums(result.indicators)
         _check_totals(form, result, sums, rules, sink)
         _check_weights(result, sums, rules, sink)
     findings = apply_config(sink.items, rules) if sink.items else []
@@ -149,30 +150,7 @@ def _check_funding(form: Form, result: FormResult, rules: Rules, sink: _Sink) ->
 # --- totals and grades -----------------------------------------------------------------------------
 
 
-class _Sums(NamedTuple):
-    """What the total and weight checks add up over a form's indicators, in one pass."""
-
-    printed: Decimal | None  # Σ printed scores, None when no score is printed
-    weights: Decimal | None  # Σ weights, None when no weight is printed
-    by_label: dict[str | None, Decimal]  # Σ weights per printed 一级指标 label (three or four per form)
-
-
-def _sums(indicators: list[IndicatorResult]) -> _Sums:
-    printed: Decimal | None = None
-    weights: Decimal | None = None
-    by_label: dict[str | None, Decimal] = {}
-    for r in indicators:
-        score, weight = r.reported_score, r.weight
-        if score is not None:
-            printed = score if printed is None else printed + score
-        if weight is not None:
-            weights = weight if weights is None else weights + weight
-            label = r.level1
-            by_label[label] = by_label[label] + weight if label in by_label else weight
-    return _Sums(printed, weights, by_label)
-
-
-def _check_totals(form: Form, result: FormResult, sums: _Sums, rules: Rules, sink: _Sink) -> None:
+def _check_totals(form: Form, result: FormResult, sums: IndicatorSums, rules: Rules, sink: _Sink) -> None:
     tol = rules.spec.tolerance
     funding_reported = result.funding.reported_score if result.funding else None
     if form.reported_total is not None and sums.printed is not None:
@@ -196,7 +174,7 @@ def _check_totals(form: Form, result: FormResult, sums: _Sums, rules: Rules, sin
                  reported_total=form.reported_total, computed_total=result.computed_total)
 
 
-def _check_weights(result: FormResult, sums: _Sums, rules: Rules, sink: _Sink) -> None:
+def _check_weights(result: FormResult, sums: IndicatorSums, rules: Rules, sink: _Sink) -> None:
     spec, tol = rules.spec, rules.spec.tolerance
     indicators_total = sums.weights
     if indicators_total is None:
@@ -224,41 +202,39 @@ def _check_weights(result: FormResult, sums: _Sums, rules: Rules, sink: _Sink) -
 # --- indicators ------------------------------------------------------------------------------------
 
 
-_COMPACT: dict[tuple[str | None, str], tuple[str, str]] = {}
+_COMPACT = CompactLabels()  # what duplicates are found by
 
 
-def _compact(labels: tuple[str | None, str]) -> tuple[str, str]:
-    """(二级, 三级) without whitespace, what duplicates are found by; cached, as labels repeat from
-    form to form."""
-    try:
-        return _COMPACT[labels]
-    except KeyError:
-        if len(_COMPACT) >= 65_536:
-            forget_oldest(_COMPACT)
-        level2, level3 = labels
-        compact = _COMPACT[labels] = ("".join((level2 or "").split()), "".join((level3 or "").split()))
-        return compact
+def _duplicates(results: list[IndicatorResult], rules: Rules) -> dict[int, tuple[Draft, ...]] | None:
+    """A duplicate-indicator draft for the first of each (二级, 三级) pair that appears more than once,
+    by the row's id; None when there are none (the common case, told by the 三级 labels alone)."""
+    compact = _COMPACT.__getitem__
+    level3 = [compact(r.level3) for r in results]
+    if len(set(level3)) == len(level3):
+        return None
+    keys = [(compact(r.level2), l3) for r, l3 in zip(results, level3, strict=True)]
+    counts = Counter(keys)
+    out: dict[int, tuple[Draft, ...]] = {}
+    for r, key in zip(results, keys, strict=True):
+        if counts[key] > 1:
+            out[id(r)] = _configured((("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears {counts[key]} times",
+                                       None, (("count", str(counts[key])),)),), rules)
+            counts[key] = 1  # reported once, at the first of them
+    return out or None
 
 
 def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[Outcome], rules: Rules,
                       findings: list[Finding]) -> None:
     """Per indicator: duplicates (which depend on the form) and what its own values say (memoised on
     its Outcome). Appends findings with the rule set's configuration already applied."""
-    keys = [_compact((r.level2, r.level3)) for r in results]
-    counts = Counter(keys) if len(set(keys)) < len(keys) else None
+    duplicates = _duplicates(results, rules)
     scored_form = form.kind != "target_report"
     kind_of, checked = rules.library.kind_of, rules.checked_operators
     adjusted = bool(rules.deductions)  # else a computed score is the outcome's, already in its key
     common = scored_form and not adjusted  # then the findings depend only on the reason and the kind
     name, form_location = form.name, form.source
     append = findings.append
-    for r, ind, outcome, key in zip(results, form.indicators, outcomes, keys, strict=True):
-        if counts is not None and counts[key] > 1:
-            drafts = _configured((("duplicate-indicator", f"{r.level2 or ''}/{r.level3} appears {counts[key]} times",
-                                   None, (("count", str(counts[key])),)),), rules)
-            counts[key] = 1  # reported once, at the first of them
-        else:
-            drafts = ()
+    for r, ind, outcome in zip(results, form.indicators, outcomes, strict=True):
         reason = ind.deviation_reason
         has_reason = bool(reason) and not reason.isspace()
         kind = kind_of(r.level1, r.level2, r.level3) if outcome.numeric_operator in checked else None
@@ -269,6 +245,7 @@ def _check_indicators(form: Form, results: list[IndicatorResult], outcomes: list
         if own is None:
             own = outcome.findings[memo_key] = _configured(
                 indicator_findings(r, outcome, rules, kind, has_reason, scored_form), rules)
+        drafts = duplicates.get(id(r), ()) if duplicates else ()
         if own or drafts:
             location = r.source or form_location
             for code, message, severity, numbers in drafts + own if drafts else own:

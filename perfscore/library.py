@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from perfscore.errors import RulesError
+from perfscore.labels import compact
 
 
 class KindMatch(BaseModel):
@@ -52,7 +53,7 @@ class Library(BaseModel):
         return kind
 
     def _kind_of(self, level1: str | None, level2: str | None, level3: str | None) -> IndicatorKind | None:
-        labels = ["".join((x or "").split()) for x in (level1, level2, level3)]
+        labels = [compact(x) for x in (level1, level2, level3)]
         for kind in self.kinds:
             for words, label in zip((kind.match.level1, kind.match.level2, kind.match.level3), labels, strict=True):
                 if label and any(w in label for w in words):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from perfscore import audit
 from perfscore.caches import forget_oldest
 from perfscore.construct import build, constructor
+from perfscore.labels import compact
 from perfscore.model import Form, FundingRow, Indicator
 from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep
 from perfscore.rules import Rules
@@ -62,20 +64,15 @@ def _d(value: Decimal | None) -> str:
 
 def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
     """Re-score one form under a rule set. Pure: reads both, changes neither."""
-    results, outcomes = _score_indicators(form.indicators, 1, rules, explain)
+    results, outcomes, sums = _score_indicators(form.indicators, 1, rules, explain)
     funding = score_funding(form, rules, explain)
     if rules.deductions:
         _apply_indicator_adjustments(results, outcomes, rules, explain)
+        sums = sums._replace(scored=_scored_sum(results))
     total: Decimal | None = None
     trace: list[TraceStep] = []
-    indicators_sum = ZERO
-    any_part = False
-    for r in results:
-        part = r.computed_score if r.computed_score is not None else r.reported_score
-        if part is not None:
-            indicators_sum += part
-            any_part = True
-    if form.kind != "target_report" or any_part:
+    indicators_sum = sums.scored if sums.scored is not None else ZERO
+    if form.kind != "target_report" or sums.scored is not None:
         total = indicators_sum
         if funding is not None and funding.computed_score is not None:
             total += funding.computed_score
@@ -86,13 +83,14 @@ def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
                                    formula="funding + Σ indicators", result=_d(total)))
         if rules.caps:
             total = _apply_caps(total, funding, results, rules, trace, explain)
+    findings: list = []  # filled in place below: assigning a field goes through pydantic's __setattr__
     result = _form_result({
         "name": form.name, "kind": form.kind, "unit": form.unit, "year": form.year, "source": form.source,
         "rules": rules.name, "funding": funding, "indicators": results,
         "reported_total": form.reported_total, "computed_total": total,
         "reported_grade": form.reported_grade, "computed_grade": rules.grade(total),
-        "findings": [], "trace": trace})
-    result.findings = audit.check_form(form, result, outcomes, rules)
+        "findings": findings, "trace": trace})
+    findings += audit.check_form(form, result, outcomes, sums, rules)
     return result
 
 
@@ -104,7 +102,7 @@ MEMO_LIMIT = 20_000
 
 def score_indicator(ind: Indicator, index: int, rules: Rules, explain: bool = False) -> Scored:
     """Score one indicator on its own (what `score` does for each row of a form)."""
-    results, outcomes = _score_indicators([ind], index, rules, explain)
+    results, outcomes, _ = _score_indicators([ind], index, rules, explain)
     return Scored(results[0], ind, outcomes[0])
 
 
@@ -112,37 +110,74 @@ _indicator_result = constructor(IndicatorResult)
 _form_result = constructor(FormResult)
 
 
+class IndicatorSums(NamedTuple):
+    """What the total and the audit's total and weight checks add up over a form's indicators: summed
+    in the scoring loop, so no other pass over the rows is needed. None where nothing was printed."""
+
+    scored: Decimal | None  # Σ computed scores, the reported one where none was computed
+    printed: Decimal | None  # Σ reported scores
+    weights: Decimal | None  # Σ weights
+    by_label: dict[str | None, Decimal]  # Σ weights per printed 一级指标 label (three or four per form)
+
+
+def _scored_sum(results: list[IndicatorResult]) -> Decimal | None:
+    parts = [r.computed_score if r.computed_score is not None else r.reported_score for r in results]
+    parts = [p for p in parts if p is not None]
+    return sum(parts, ZERO) if parts else None
+
+
 def _score_indicators(indicators: list[Indicator], first_index: int, rules: Rules,
-                      explain: bool) -> tuple[list[IndicatorResult], list[Outcome]]:
-    """Each indicator's result and outcome. An outcome depends only on (target, actual, weight,
-    reported score, unit), which repeat across a province's forms, so without --explain it is memoised
-    per rule set. The hottest loop of a batch: kept flat on purpose."""
+                      explain: bool) -> tuple[list[IndicatorResult], list[Outcome], IndicatorSums]:
+    """Each indicator's result and outcome, and their sums. An outcome depends only on (target, actual,
+    weight, reported score, unit), which repeat across a province's forms, so without --explain it is
+    memoised per rule set. The hottest loop of a batch: kept flat on purpose."""
     memo = rules.indicator_memo
     results: list[IndicatorResult] = []
     outcomes: list[Outcome] = []
     index = first_index
+    scored = printed = weights = ZERO
+    any_scored = any_printed = any_weight = False
+    by_label: dict[str | None, Decimal] = {}
     for ind in indicators:
         target = ind.adjusted_target or ind.initial_target  # Indicator.target, without the property call
+        weight, reported = ind.weight, ind.score
         if explain:
             outcome = _outcome(ind, target, rules, [], True)
         else:
             # numbers by their text: hashing a Decimal costs several times more, and 5 and 5.0 (equal
             # Decimals) then get entries of their own, so a kept score is given back as printed
-            key = (target, ind.actual, str(ind.weight), str(ind.score), ind.measure_unit)
+            key = (target, ind.actual, str(weight), str(reported), ind.measure_unit)
             outcome = memo.get(key)
             if outcome is None:
                 if len(memo) >= MEMO_LIMIT:
                     forget_oldest(memo)
                 outcome = memo[key] = _outcome(ind, target, rules, [], False)
         outcomes.append(outcome)
+        computed = outcome.computed
         results.append(_indicator_result({
             "index": index, "level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
-            "target": target, "actual": ind.actual, "weight": ind.weight, "reported_score": ind.score,
-            "computed_score": outcome.computed, "method": outcome.method,
+            "target": target, "actual": ind.actual, "weight": weight, "reported_score": reported,
+            "computed_score": computed, "method": outcome.method,
             "band": outcome.band, "explanation": outcome.why, "trace": list(outcome.trace) if explain else [],
             "source": ind.source}))
         index += 1
-    return results, outcomes
+        if reported is not None:
+            printed += reported
+            any_printed = True
+        if computed is not None:
+            scored += computed
+            any_scored = True
+        elif reported is not None:
+            scored += reported
+            any_scored = True
+        if weight is not None:
+            weights += weight
+            any_weight = True
+            label = ind.level1
+            by_label[label] = by_label[label] + weight if label in by_label else weight
+    sums = IndicatorSums(scored if any_scored else None, printed if any_printed else None,
+                         weights if any_weight else None, by_label)
+    return results, outcomes, sums
 
 
 def _outcome(ind: Indicator, target_text: str | None, rules: Rules, trace: list[TraceStep], explain: bool) -> Outcome:
@@ -200,7 +235,7 @@ def _with_unit(vocab, value: ParsedValue, unit: str) -> ParsedValue:
 
 
 def _same(a: str, b: str) -> bool:
-    return "".join(a.split()) == "".join(b.split())
+    return compact(a) == compact(b)
 
 
 def _band_score(category: str, weight: Decimal, reported: Decimal | None, rules: Rules,
@@ -307,7 +342,7 @@ def _pick_row(form: Form, match: list[str], rules: Rules) -> tuple[FundingRow | 
                 return merged, "breakdown"
         return funding.total, funding.total.label if funding.total else "total"
     for row in funding.rows():
-        if any(m in "".join(row.label.split()) for m in match):
+        if any(m in compact(row.label) for m in match):
             return row, row.label
     return None, "/".join(match)
 
@@ -346,8 +381,13 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
                "initial_budget": row.initial_budget or row.budget_compiled or row.target_declared or ZERO,
                "weight": weight}
         try:
-            rate = Decimal(rules.funding_rate(env))
-            raw = Decimal(rules.funding_formula({**env, "rate": rate}))
+            rate = rules.funding_rate(env)
+            if type(rate) is not Decimal:  # a formula of constants or comparisons
+                rate = Decimal(rate)
+            env["rate"] = rate
+            raw = rules.funding_formula(env)
+            if type(raw) is not Decimal:
+                raw = Decimal(raw)
         except EvalError as exc:
             rows.append(build(FundingRowResult,
                 label=basis, annual_budget=row.annual_budget, executed=row.executed, execution_rate=None,
@@ -367,7 +407,7 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
             total_score += computed
         if explain:
             trace.append(TraceStep(rule="funding.rate", cite=rules.cite(rules.spec.funding.cite),
-                                   inputs={k: _d(v) for k, v in env.items()},
+                                   inputs={k: _d(v) for k, v in env.items() if k != "rate"},
                                    formula=rules.funding_rate.source, result=_d(rate)))
             trace.append(TraceStep(rule="funding.formula", cite=rules.cite(rules.spec.funding.cite),
                                    inputs={"rate": _d(rate), "weight": _d(weight)},

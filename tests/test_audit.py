@@ -142,3 +142,18 @@ def test_prose_values_on_a_target_table_are_notes_not_warnings(sample_forms, nat
     assert unparsed and {f.severity for f in unparsed} == {"info"}
     scored = form([ind("产出指标", "数量指标", "数量", "完成好多", "10个", 50, 50), *STANDARD[1:]])
     assert {f.severity for f in score(scored, national).findings if f.code == "unparsed-value"} == {"warning"}
+
+
+def test_duplicates_are_found_by_label_without_whitespace_and_reported_once_at_the_first(national):
+    rows = [ind("产出指标", "数量指标", "培训 人次", "≥10个", "10个", 20, 20),
+            ind("产出指标", "数量 指标", "培训人次", "≥10个", "10个", 20, 20),
+            ind("产出指标", "数量指标", "培训人次\u3000", "≥10个", "10个", 10, 10),
+            *STANDARD[1:]]
+    found = [f for f in score(form(rows), national).findings if f.code == "duplicate-indicator"]
+    assert [(f.indicator, f.numbers["count"]) for f in found] == [("培训 人次", "3")]
+
+
+def test_the_same_level3_under_another_level2_is_not_a_duplicate(national):
+    rows = [ind("产出指标", "数量指标", "完成率", "≥10个", "10个", 25, 25),
+            ind("产出指标", "质量指标", "完成率", "=100%", "100%", 25, 25), *STANDARD[1:]]
+    assert "duplicate-indicator" not in codes(form(rows), national)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from perfscore import catalogue
+from perfscore.labels import compact
 from perfscore.results import SEVERITY_RANK, Finding, FormResult, IndicatorResult, Summary, TraceStep
 
 Value = str | Decimal | int | None
@@ -127,10 +128,6 @@ class FormView:
         return {s: counts.get(s, 0) for s in SEVERITIES}
 
 
-def _norm(text: str | None) -> str:
-    return "".join((text or "").split())
-
-
 def _same_place(a, b) -> bool:
     return a is not None and b is not None and a.file == b.file and a.line == b.line and a.row == b.row \
         and a.page == b.page and a.sheet == b.sheet and a.table == b.table
@@ -155,7 +152,7 @@ def form_view(form: FormResult) -> FormView:
 
 
 def _place(view: FormView, finding: Finding) -> None:
-    code, name = finding.code, _norm(finding.indicator)
+    code, name = finding.code, compact(finding.indicator)
     if code in TOTAL_CODES:
         view.total_findings.append(finding)
         return
@@ -171,7 +168,7 @@ def _place(view: FormView, finding: Finding) -> None:
         (row.findings if row else view.loose).append(finding)
         return
     if name:
-        named = [r for r in view.indicators if _norm(r.result.level3) == name]
+        named = [r for r in view.indicators if compact(r.result.level3) == name]
         here = [r for r in named if _same_place(r.result.source, finding.location)]
         if here:
             here[0].findings.append(finding)
@@ -187,18 +184,18 @@ def _place(view: FormView, finding: Finding) -> None:
 
 
 def _funding_row(view: FormView, name: str) -> FundingRow | None:
-    return next((r for r in view.funding if _norm(r.label) == name), None) if name else None
+    return next((r for r in view.funding if compact(r.label) == name), None) if name else None
 
 
 def _group_row(view: FormView, group: str) -> IndicatorRow | None:
     """The first row of a 一级指标 group: exact label, else a label containing the group's core word."""
     if not group:
         return None
-    exact = next((r for r in view.indicators if _norm(r.result.level1) == group), None)
+    exact = next((r for r in view.indicators if compact(r.result.level1) == group), None)
     if exact is not None:
         return exact
     core = group.removesuffix("指标")
-    return next((r for r in view.indicators if core and core in _norm(r.result.level1)), None)
+    return next((r for r in view.indicators if core and core in compact(r.result.level1)), None)
 
 
 # --- document and summary -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 import perfscore
 from perfscore.errors import RulesError
+from perfscore.labels import compact
 from perfscore.rules.formulas import Formula, FormulaError
 from perfscore.rules.loader import MAX_PARENTS_DEPTH, VALUE, KeyPath, LoadedFile, Problem, deep_merge, load_file
 from perfscore.rules.model import RuleSet
@@ -120,9 +121,9 @@ class Rules:
         self.level1_lookup: dict[str, str] = {}
         for group, variants in spec.level1.aliases.items():
             for variant in variants:
-                self.level1_lookup[_norm(variant)] = group
+                self.level1_lookup[compact(variant)] = group
         for group in spec.level1.weights:
-            self.level1_lookup[_norm(group)] = group
+            self.level1_lookup[compact(group)] = group
         self._level1_cache: dict[str, str | None] = {}
         self.vocabulary = default_vocabulary().extended(spec.vocabulary) if spec.vocabulary else default_vocabulary()
         self.select = frozenset(spec.findings.select)
@@ -151,7 +152,7 @@ class Rules:
         try:
             return self._level1_cache[label]
         except KeyError:
-            group = self._level1_cache[label] = self.level1_lookup.get(_norm(label))
+            group = self._level1_cache[label] = self.level1_lookup.get(compact(label))
             return group
 
     def cite(self, doc_id: str | None) -> str | None:
@@ -173,10 +174,6 @@ def _library(name: str | None, origin: str | None):
         if path.is_file():
             return load_library(str(path.resolve()))
     raise RulesError([f"{origin or name}: library: no indicator library {name!r}"])
-
-
-def _norm(text: str | None) -> str:
-    return "".join((text or "").split())
 
 
 # --- loading -------------------------------------------------------------------------------------

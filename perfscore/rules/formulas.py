@@ -135,7 +135,7 @@ def _compile(node: ast.AST, names: frozenset[str], used: set[str], depth: int) -
         if key not in names:
             raise FormulaError(f"unknown name {key!r}{_suggest(key, names)}; allowed: {', '.join(sorted(names))}")
         used.add(key)
-        return lambda env: env[key]
+        return operator.itemgetter(key)  # env[key], without a Python frame
     if isinstance(node, ast.UnaryOp):
         operand = _compile(node.operand, names, used, d)
         if isinstance(node.op, ast.USub):

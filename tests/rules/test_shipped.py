@@ -57,6 +57,17 @@ def test_json_carries_the_trace():
     assert cost["trace"][0]["inputs"] == {"actual": "12", "target": "10", "weight": "10"}
 
 
+def test_explain_trace_of_funding_and_total_names_what_each_step_read(demo):
+    result = score(demo, load_rules("national"), explain=True)
+    rate, formula = result.funding.trace
+    assert (rate.rule, formula.rule) == ("funding.rate", "funding.formula")
+    assert set(rate.inputs) == {"executed", "annual_budget", "initial_budget", "weight"}  # not its own result
+    assert set(formula.inputs) == {"rate", "weight"}
+    (total,) = result.trace
+    assert total.inputs["indicators"] == str(sum(r.computed_score for r in result.indicators))
+    assert total.result == str(result.computed_total)
+
+
 def test_every_shipped_rule_set_has_rule_tests_and_the_schema_line():
     tests = {p.stem for p in (indicators_dir() / "tests").glob("*.yaml")}
     for name, path in available().items():
