@@ -164,11 +164,9 @@ def _score_indicators(indicators: list[Indicator], first_index: int, rules: Rule
         if reported is not None:
             printed += reported
             any_printed = True
-        if computed is not None:
-            scored += computed
-            any_scored = True
-        elif reported is not None:
-            scored += reported
+        part = computed if computed is not None else reported  # an unscorable row keeps its own score
+        if part is not None:
+            scored += part
             any_scored = True
         if weight is not None:
             weights += weight
