@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 import perfscore
+from perfscore.caches import forget_oldest
 from perfscore.errors import RulesError
 from perfscore.labels import compact
 from perfscore.rules.formulas import Formula, FormulaError
@@ -30,6 +31,7 @@ DEDUCT_NAMES = frozenset({"actual", "target", "weight", "score", "ratio", "direc
 CAP_NAMES = frozenset({"total", "rate", "funding_score", "weight_sum"})
 
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
+LEVEL1_CACHE_LIMIT = 10_000  # distinct 一级 labels remembered; a real batch has a few dozen
 
 
 def indicators_dir() -> Path:
@@ -152,6 +154,8 @@ class Rules:
         try:
             return self._level1_cache[label]
         except KeyError:
+            if len(self._level1_cache) >= LEVEL1_CACHE_LIMIT:
+                forget_oldest(self._level1_cache)
             group = self._level1_cache[label] = self.level1_lookup.get(compact(label))
             return group
 
