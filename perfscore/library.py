@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from perfscore.caches import forget_oldest
 from perfscore.errors import RulesError
 from perfscore.labels import compact
 
@@ -46,8 +47,8 @@ class Library(BaseModel):
             return _KIND_CACHE[key]
         except KeyError:
             pass
-        if len(_KIND_CACHE) > 100_000:
-            _KIND_CACHE.clear()
+        if len(_KIND_CACHE) >= 100_000:
+            forget_oldest(_KIND_CACHE)  # as the other caches do: a wholesale clear would start cold
         _ALIVE.setdefault(id(self), self)  # keep the id from being reused by another library
         kind = _KIND_CACHE[key] = self._kind_of(level1, level2, level3)
         return kind
