@@ -41,6 +41,7 @@ from perfscore.readers.grid_cells import (
     parse_decimal,
     simplified,
 )
+from perfscore.readers.row_align import align_funding, align_indicators, indicator_fields, label_of
 from perfscore.readers.grid_labels import (
     ATTACHMENT,
     DEPT_LABELS,
@@ -221,6 +222,13 @@ class _Builder:
             self.add_funding_row(r, label, {k: grid.cell(r, c) for k, c in self.fund_pair.items()})
             return
         assert self.fund_map is not None
+        if r in grid.loose_rows:
+            label, rest = label_of(grid.cells[r])
+            order = sorted(self.fund_map.fields, key=lambda name: self.fund_map.fields[name][0])  # type: ignore[union-attr]
+            placed = align_funding(rest, order)
+            if placed:
+                self.add_funding_row(r, label, placed)
+            return
         label = ""
         for c in self.fund_labels:
             v = grid.cell(r, c)
@@ -294,6 +302,12 @@ class _Builder:
         assert self.goal_cols is not None
         exp_col, act_col = self.goal_cols
         grid = self.grid
+        if r in grid.loose_rows:
+            cells = [v for _, v in grid.distinct(r)]
+            half = (len(cells) + 1) // 2
+            self.goal_parts[0].append(" ".join(cells[:half]))
+            self.goal_parts[1].extend([" ".join(cells[half:])] if cells[half:] else [])
+            return
         for part, lo, hi in ((self.goal_parts[0], exp_col, act_col), (self.goal_parts[1], act_col, 10 ** 6)):
             for c in range(lo, min(hi, len(grid.cells[r]))):
                 v = grid.cell(r, c)
@@ -315,6 +329,11 @@ class _Builder:
         grid = self.grid
         cmap = self.ind_map
         assert cmap is not None
+        if r in grid.loose_rows:
+            order = sorted(cmap.fields, key=lambda name: cmap.fields[name][0])
+            for values in align_indicators(grid.cells[r], indicator_fields(order)):
+                self.add_indicator(r, values, None, None)
+            return
         values: dict[str, str] = {}
         for name, cols in cmap.fields.items():
             for c in cols:
@@ -322,7 +341,11 @@ class _Builder:
                 if v:
                     values[name] = v
                     break
-        c1, c2 = cmap.first("level1"), cmap.first("level2")
+        self.add_indicator(r, values, cmap.first("level1"), cmap.first("level2"))
+
+    def add_indicator(self, r: int, values: dict[str, str], c1: int | None, c2: int | None) -> None:
+        """One indicator row from its cells by field (``c1``/``c2``: the 一级/二级 columns of a table)."""
+        grid = self.grid
         l1 = level_label(values.pop("level1", ""))
         l2 = level_label(values.pop("level2", ""))
         l3 = label_text(values.pop("level3", ""))
@@ -376,7 +399,7 @@ class _Builder:
         self.stage = "done"
         distinct = grid.distinct(r)[1:]
         total_col = None
-        score_col = self.ind_map.first("score") if self.ind_map else None
+        score_col = self.ind_map.first("score") if self.ind_map and r not in grid.loose_rows else None
         if score_col is not None and grid.cell(r, score_col):
             text = grid.cell(r, score_col)
             m = re.match(r"^\s*([\d.,]+)\s*(?:分)?\s*[（(]\s*(\S+?)\s*[)）]\s*$", text)
@@ -461,9 +484,11 @@ def _goal_columns(grid: Grid, r: int) -> tuple[int, int] | None:
     exp = act = None
     for c, v in grid.distinct(r):
         k = label_key(v)
-        if act is None and k.startswith("实际完成") and exp is not None:
+        if act is None and exp is not None and (k.startswith("实际完成") or (
+                r in grid.loose_rows and "完成情况" in k and len(k) <= 16)):
             act = c
-        elif act is None and k in GOAL_EXPECTED:
+        elif act is None and (k in GOAL_EXPECTED or (r in grid.loose_rows and exp is None and k.endswith("目标")
+                                                     and len(k) <= 10)):
             exp = c
     if exp is not None and act is not None:
         return exp, act

@@ -123,6 +123,8 @@ class Grid:
     refs: list[tuple[str | None, int | None, int | None, int | None]] = field(default_factory=list)
     text_rows: set[int] = field(default_factory=set)
     guess_merges: set[int] = field(default_factory=set)
+    loose_rows: set[int] = field(default_factory=set)
+    lines: dict[int, int] = field(default_factory=dict)
     _distinct: dict[int, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -171,6 +173,16 @@ class Grid:
             self.cells.append([line])
             self.refs.append((sheet, page, table, None))
 
+    def add_loose(self, cells: Sequence[str], *, line: int | None = None) -> None:
+        """Append a row recovered from text: its cells in reading order, but not in the header's columns
+        (merged and empty cells were not printed), so the interpreter aligns it by content."""
+        index = len(self.cells)
+        self.loose_rows.add(index)
+        self.cells.append([str(c).strip() for c in cells])
+        self.refs.append((None, None, None, None))
+        if line is not None:
+            self.lines[index] = line
+
     # -- access -----------------------------------------------------------------------------------
 
     def cell(self, r: int, c: int) -> str:
@@ -208,4 +220,4 @@ class Grid:
         sheet, page, table, row = self.refs[r]
         if table is None:
             table = form_index
-        return SourceRef(file=self.file, sheet=sheet, page=page, table=table, row=row)
+        return SourceRef(file=self.file, sheet=sheet, page=page, table=table, row=row, line=self.lines.get(r))

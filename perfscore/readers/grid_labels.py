@@ -18,10 +18,11 @@ from perfscore.readers.grid_cells import Grid, label_key
 # ------------------------------------------------------------------------------------- vocabulary
 
 NAME_LABELS = {"项目名称", "项目支出名称", "预算项目名称", "二级项目名称", "项目名", "预算部门名称", "部门名称",
-               "单位名称", "预算单位名称", "部门单位名称"}
+               "单位名称", "预算单位名称", "部门单位名称", "专项名称", "专项资金名称", "转移支付名称", "资金名称"}
 DEPT_NAME_LABELS = {"预算部门名称", "部门名称", "部门单位名称"}
-DEPT_LABELS = {"主管部门及代码", "主管部门", "主管部门名称", "主管单位", "主管部门代码", "主管部门及编码"}
-UNIT_LABELS = {"预算单位", "实施单位", "项目实施单位", "预算单位及代码", "实施单位名称", "项目单位"}
+DEPT_LABELS = {"主管部门及代码", "主管部门", "主管部门名称", "主管单位", "主管部门代码", "主管部门及编码",
+               "项目主管单位", "项目主管部门", "市级主管部门", "县级主管部门", "中央主管部门", "省级主管部门"}
+UNIT_LABELS = {"预算单位", "实施单位", "项目实施单位", "预算单位及代码", "实施单位名称", "项目单位", "资金使用单位"}
 GOAL_EXPECTED = {"年度目标", "预期目标", "总体目标", "年度总体目标", "年度绩效目标", "项目年度绩效目标",
                  "绩效目标", "项目绩效目标", "计划目标", "年初目标", "年度预期目标", "预期绩效目标"}
 TOTAL_KEYS = {"总分", "合计", "总计", "综合得分", "自评总分", "总得分", "得分合计", "合计得分", "自评得分合计"}
@@ -88,7 +89,7 @@ def indicator_field(k: str) -> str | None:
         return "adjusted_target"
     if k in _INITIAL_TARGET_KEYS or (k.startswith(("年初", "预期", "年度")) and k.endswith("值")):
         return "initial_target"
-    if k in _ACTUAL_KEYS or (k.startswith("实际完成") and "原因" not in k):
+    if k in _ACTUAL_KEYS or ("原因" not in k and (k.startswith("实际完成") or k.endswith(("完成值", "实际值")))):
         return "actual"
     if k in ("分值", "权重", "指标分值", "分值权重", "权重分值", "指标权重"):
         return "weight"
@@ -155,6 +156,8 @@ def match_header(grid: Grid, r: int, matcher: Callable[[str], str | None]) -> Co
 
 def indicator_header(grid: Grid, r: int) -> bool:
     found = {indicator_field(label_key(v)) for _, v in grid.distinct(r)}
+    if r in grid.loose_rows and "level3" in found and found & {"initial_target", "actual"}:
+        return True  # the 一级/二级 heading cells were printed on the line before (or not at all)
     return ("level3" in found and ("level1" in found or "level2" in found)) or (
         "level1" in found and "level2" in found)
 
@@ -163,3 +166,26 @@ def funding_header(grid: Grid, r: int) -> bool:
     found = [funding_field(label_key(v)) for _, v in grid.distinct(r)]
     known = {f for f in found if f}
     return bool(known & {"annual_budget", "executed"}) and len(known) >= 2
+
+
+# ------------------------------------------------------------------------------------- level labels
+
+_LEVEL1 = {"产出指标", "效益指标", "满意度指标", "成本指标", "项目决策", "项目管理", "项目绩效", "过程指标", "决策指标",
+           "决策", "过程", "产出", "效益", "满意度", "项目产出", "项目效益", "项目年度绩效目标"}
+_LEVEL2 = {"数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
+           "可持续影响指标", "可持续发展指标", "服务对象满意度指标", "社会公众满意度指标", "满意度指标",
+           "经济成本指标", "社会成本指标", "生态环境成本指标", "产出数量", "产出质量", "产出时效", "产出成本",
+           "数量", "质量", "时效", "成本", "满意度", "经济效益", "社会效益", "生态效益", "可持续影响", "服务对象满意度",
+           "产出数量指标", "产出质量指标", "产出时效指标", "产出成本指标", "制度指标", "生态环境效益指标"}
+_LEVEL_NOTE = re.compile(r"\d+(?:\.\d+)?分$")
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def level_kind(text: str) -> str | None:
+    """``"level1"``, ``"level2"`` or ``"level12"`` (either: 成本指标, 满意度指标) when ``text`` is a 一级/二级
+    指标 label as the templates print them (spaced out, with a weight note ``(50分)`` or ``15 分``)."""
+    key = _LEVEL_NOTE.sub("", label_key(text))
+    one, two = key in _LEVEL1, key in _LEVEL2
+    if one and two:
+        return "level12"
+    return "level1" if one else "level2" if two else None

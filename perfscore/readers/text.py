@@ -29,6 +29,8 @@ from pathlib import Path
 from perfscore.errors import ReadError
 from perfscore.model import Document, Form, Funding, Goals, NarrativeCounts, ReadNote, SourceRef
 from perfscore.readers import text_numbers as num
+from perfscore.readers.grid import forms_from_grid
+from perfscore.readers.text_grid import grid_from_text
 from perfscore.readers.text_funding import FundingParser, is_funding_header
 from perfscore.readers.text_indicators import Columns, IndicatorParser, is_indicator_header
 from perfscore.readers.text_table import Row, detect_layout, norm, split_rows
@@ -46,6 +48,21 @@ _FILLER = re.compile(r"填报单位\s*[:：]\s*(?:[（(]\s*盖章\s*[)）])?\s*(
 _GRADES = {"优": "优", "良": "良", "中": "中", "差": "差", "优秀": "优", "良好": "良", "中等": "中", "较差": "差"}
 _GOALS = re.compile(r"(年度目标|预期目标|总体目标|绩效目标|整体情况).*实际完成")
 _END_OF_TABLE = ("绩效分析", "自评结果分析", "项目绩效自评", "备注")
+
+
+NO_FORM = "no 自评表 found"
+
+
+def _read_loose(text: str, file: str) -> Document:
+    """Forms in text whose tables are not tab- or Word-separated: pipes, one cell per line, spaces."""
+    grid = grid_from_text(text, file)
+    forms = forms_from_grid(grid)
+    if not forms:
+        raise ReadError(file, NO_FORM)
+    lines = re.split(r"\r\n|\r|\n", text)
+    first = next((line.strip().lstrip("#").strip() for line in lines if line.strip()), None)
+    return Document(title=first or None, forms=forms, narrative=find_narrative(lines, file),
+                    source=SourceRef(file=file))
 
 
 @dataclass
@@ -77,7 +94,12 @@ def read_text(text: str, file: str) -> Document:
     Raises ReadError when no form is found or every form is unreadable.
     """
     try:
-        return parse_text(text, file)
+        try:
+            return parse_text(text, file)
+        except ReadError as exc:
+            if exc.detail != NO_FORM:
+                raise
+            return _read_loose(text, file)
     except ReadError:
         raise
     except Exception as exc:  # never a traceback: one line naming the file
@@ -90,7 +112,7 @@ def parse_text(text: str, file: str) -> Document:
     ends = [t.index for t in found[1:]] + [len(lines)]
     titles = [t for t, end in zip(found, ends) if _has_table(lines, t, end)]
     if not titles:
-        raise ReadError(file, "no 自评表 found")
+        raise ReadError(file, NO_FORM)
     doc_year = _document_year(text)
     doc_refs = num.long_figures(text)
     forms: list[Form] = []

@@ -1,0 +1,187 @@
+"""Loose rows → fields: which header column each cell of a row recovered from text belongs to.
+
+Text keeps a table's cells in reading order but not their columns: a merged 一级/二级 cell is printed on
+the first row only, blank cells vanish, and where the row breaks were lost one "row" holds several. The
+header still says which fields come in which order, so each cell is placed in the first field at or after
+the previous cell's that can hold what it says (a 一级/二级 label, a 三级 name, a bare number for 分值/得分,
+a value for 指标值/实际值), and a label that can only start a row starts the next one.
+
+Funding rows are placed by arithmetic: among the orders of the header's amount columns that the printed
+numbers can fill, the one in which 执行率 = 全年执行数 / 全年预算数 and 得分 = 执行率 × 分值 hold wins.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from perfscore.readers.grid_cells import label_key, parse_decimal
+from perfscore.readers.grid_labels import level_kind
+
+_PLACEHOLDER = re.compile(r"^(?:[…．.·]+|指标\s*\d+\s*[:：]?|[★☆*]+|/|-+|—+|其他|其它)$")
+_BARE = re.compile(r"^[+-]?\d+(?:\.\d+)?\s*分?$")
+_VALUE = re.compile(r"^(?:[≥≤=<>＞＜≧≦±]|不低于|不少于|不高于|不超过|大于|小于|约)?\s*[+-]?\d")
+_VALUES = ("initial_target", "adjusted_target", "actual")
+_NATURE = re.compile(r"^(?:[≥≤=<>＞＜≧≦]|正向|反向|定性|定量|[≥≤]?=?)$")
+
+
+def placeholder(cell: str) -> bool:
+    """Template filler, not content: ``……``, ``指标1:``, ``★★★``."""
+    return bool(_PLACEHOLDER.match(cell.strip()))
+
+
+def _value_like(cell: str) -> bool:
+    return bool(_VALUE.match(cell)) and len(cell) <= 24 or "%" in cell and len(cell) <= 16
+
+
+def _accepts(name: str, cell: str) -> bool:
+    level = level_kind(cell)
+    if name == "level1":
+        return level in ("level1", "level12")
+    if name == "level2":
+        return level in ("level2", "level12")
+    if level is not None:
+        return False
+    if name == "level3":
+        return not _BARE.match(cell) and not (_value_like(cell) and len(cell) <= 12)
+    if name in ("weight", "score"):
+        return bool(_BARE.match(cell)) and parse_decimal(cell)[0] is not None
+    if name == "nature":
+        return bool(_NATURE.match(cell.strip()))
+    if name == "measure_unit":
+        return len(cell) <= 5 and not re.search(r"\d", cell)
+    return True
+
+
+def indicator_fields(ordered: Sequence[str]) -> list[str]:
+    """The header's fields in column order, each once, with 一级/二级 added in front of 三级 when the
+    header does not print them (the rows may still carry them)."""
+    out: list[str] = []
+    for name in ordered:
+        if name not in out:
+            out.append(name)
+    if "level3" in out:
+        at = out.index("level3")
+        for name in ("level2", "level1"):
+            if name not in out:
+                out.insert(0 if name == "level1" else at if "level1" not in out[:at] else out.index("level1") + 1,
+                           name)
+                at = out.index("level3")
+    return out
+
+
+def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[str, str]]:
+    """Split a loose row into indicator rows, each a mapping of field name → cell text."""
+    idx = {name: k for k, name in enumerate(fields)}
+    l3 = idx.get("level3", 0)
+    last_value = max((idx[n] for n in (*_VALUES, "score", "weight") if n in idx), default=l3)
+    live = [c.strip() for c in cells if c.strip() and not placeholder(c)]
+    rows: list[dict[str, str]] = []
+    cur: dict[str, str] = {}
+    pos = 0
+    for i, cell in enumerate(live):
+        level = level_kind(cell)
+        if level == "level12":
+            nxt = live[i + 1] if i + 1 < len(live) else ""
+            level = "level1" if level_kind(nxt) in ("level2", "level12") else "level2"
+        new = False
+        if level is not None:
+            j = idx.get(level) if level in idx else None
+            new = j is None or pos > j or any(idx.get(n, -1) >= l3 for n in cur)
+        else:
+            j = next((k for k in range(pos, len(fields)) if _accepts(fields[k], cell)), None)
+            if j is not None and j > last_value and "level3" in cur:
+                # text past the values: this row's 偏差原因, or the next row's name?
+                new = fields[j] != "deviation_reason" or any(
+                    _value_like(c) for c in live[i + 1:i + 3]) and "deviation_reason" not in cur
+            elif j is None:
+                new = True
+            elif fields[j] not in ("level3", "deviation_reason") and "level3" not in cur and not _value_like(
+                    cell) and not _BARE.match(cell):
+                j = idx.get("level3", j)
+        if new and cur:
+            rows.append(cur)
+            cur, pos = {}, 0
+        if new:
+            if level is not None:
+                j = idx.get(level)
+            else:
+                j = next((k for k in range(len(fields)) if _accepts(fields[k], cell)), None)
+        if j is None:
+            continue
+        cur[fields[j]] = cell
+        pos = j + 1
+    if cur:
+        rows.append(cur)
+    return rows
+
+
+# ----------------------------------------------------------------------------------------- funding
+
+_AMOUNTS = ("target_declared", "budget_compiled", "initial_budget", "annual_budget", "executed", "balance",
+            "weight", "execution_rate", "score")
+
+
+def _number(text: str) -> Decimal | None:
+    value, _ = parse_decimal(text)
+    return value
+
+
+def align_funding(values: Sequence[str], fields: Sequence[str]) -> dict[str, str]:
+    """Place a funding row's printed numbers in the header's amount columns (see the module doc)."""
+    cols = [f for f in dict.fromkeys(fields) if f in _AMOUNTS]
+    nums = [v for v in values if v.strip() and _number(v) is not None]
+    if not cols or not nums:
+        return {}
+    if len(nums) >= len(cols):
+        return dict(zip(cols, nums, strict=False))
+    best: tuple[int, ...] | None = None
+    best_score = -10 ** 6
+    for combo in itertools.combinations(range(len(cols)), len(nums)):
+        placed = {cols[k]: nums[n] for n, k in enumerate(combo)}
+        score = _consistency(placed)
+        if score is None:
+            continue
+        if score > best_score:
+            best, best_score = combo, score
+    if best is None:
+        return {}
+    return {cols[k]: nums[n] for n, k in enumerate(best)}
+
+
+def _consistency(placed: dict[str, str]) -> int | None:
+    """How well a placement of numbers agrees with itself; None when it is impossible."""
+    rate_text = placed.get("execution_rate")
+    for name, text in placed.items():
+        if ("%" in text) != (name == "execution_rate"):
+            return None
+    got = {k: _number(v) for k, v in placed.items()}
+    score = 2 * sum(1 for k in ("annual_budget", "executed") if k in got)
+    try:
+        budget, executed, rate = got.get("annual_budget"), got.get("executed"), got.get("execution_rate")
+        if budget and executed is not None and rate is not None and rate_text:
+            score += 4 if abs(executed / budget * 100 - rate) <= Decimal("1") else -4
+        weight, points = got.get("weight"), got.get("score")
+        if weight is not None and points is not None:
+            if points > weight:
+                return None
+            if rate is not None:
+                score += 3 if abs(weight * rate / 100 - points) <= Decimal("0.6") else -1
+        if weight is not None and weight not in (Decimal(10), Decimal(20), Decimal(100)):
+            score -= 2
+        initial = got.get("initial_budget")
+        if initial is not None and budget is not None and initial == budget:
+            score += 1
+    except (InvalidOperation, ArithmeticError):
+        return None
+    return score
+
+
+def label_of(cells: Sequence[str]) -> tuple[str, list[str]]:
+    """A funding row's label (its first cell that is not a number) and the cells after it."""
+    for k, cell in enumerate(cells):
+        if _number(cell) is None and label_key(cell):
+            return cell, list(cells[k + 1:])
+    return "", list(cells)

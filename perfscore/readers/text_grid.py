@@ -1,0 +1,165 @@
+"""Text as it really arrives → a :class:`~perfscore.readers.grid_cells.Grid` of *loose* rows.
+
+A copied web page or an extracted PDF keeps the order of a table's cells but rarely its columns: a merged
+一级/二级 cell is printed once, empty cells vanish, and the row breaks may be lost too. So this module only
+recovers *rows of cells in reading order*; which column each cell belongs to is decided later by the
+layout interpreter (:mod:`perfscore.readers.grid`), which aligns loose rows to the header by what the
+cells hold (:mod:`perfscore.readers.row_align`).
+
+Cells are separated by ``|`` (pipe and Markdown tables, HTML tables flattened by a browser), by tabs,
+or by runs of spaces (``pdftotext -layout``, pages copied as text). A line that holds a single cell is
+one cell of a table printed one cell per line; such cells are gathered into rows, a new row starting at
+a cell that can only begin one (a header label, a 一级/二级 label, a funding source, 项目名称, 总分 …), and
+at a line of bare pipes (``||||``). Markdown rules (``|---|``) and blank lines separate nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from perfscore.readers.grid_cells import Grid, label_key, simplified
+from perfscore.readers.grid_labels import (
+    DEPT_LABELS,
+    GOAL_EXPECTED,
+    NAME_LABELS,
+    TITLE,
+    TOTAL_KEYS,
+    UNIT_LABELS,
+    funding_field,
+    indicator_field,
+    level_kind,
+)
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_RULE = re.compile(r"^[\s|:\-—=+]*$")
+_BARE_PIPES = re.compile(r"^\s*(?:\|\s*){2,}$")
+_SPACES = re.compile(r"[ \u3000\u00a0]{2,}|\t")
+_ONE_SPACE = re.compile(r"[ \u3000\u00a0]+")
+_VALUE_START = re.compile(r"^[≥≤=<>＞＜≧≦±+\-]?\s*\d")
+_LONE_CJK = re.compile(rf"^[{_CJK}]$")
+_FUNDING_SOURCES = ("资金总额", "其中", "财政拨款", "上年结转", "其他资金", "本级资金", "地方资金", "中央", "省级",
+                    "市级", "县级资金", "财政资金", "结转资金", "专项资金", "自有资金")
+_PAGE_MARK = re.compile(r"^[—\-－]\s*\d+\s*[—\-－]$")
+
+
+def grid_from_text(text: str, file: str | None = None) -> Grid:
+    """The loose rows of every table in ``text`` (free text lines become one-cell rows too)."""
+    grid = Grid(file=file)
+    for cells, line in _rows(text):
+        grid.add_loose(cells, line=line)
+    return grid
+
+
+def _rows(text: str) -> Iterator[tuple[list[str], int]]:
+    pending: list[str] = []
+    start = 0
+    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), 1):
+        line = raw.strip()
+        if not line or _PAGE_MARK.match(line):
+            continue
+        if _BARE_PIPES.match(line):
+            if pending:
+                yield pending, start
+                pending = []
+            continue
+        if "|" in line and _RULE.match(line):
+            continue  # a Markdown rule, or a lone "|" between cells printed one per line
+        cells = split_cells(line)
+        if len(cells) != 1:
+            if pending:
+                yield pending, start
+                pending = []
+            if cells:
+                yield cells, number
+            continue
+        cell = cells[0]
+        if pending and _starts_row(cell, pending):
+            yield pending, start
+            pending = []
+        if not pending:
+            start = number
+        pending.append(cell)
+    if pending:
+        yield pending, start
+
+
+def split_cells(line: str) -> list[str]:
+    """The non-empty cells of one line: by pipes, else tabs or runs of spaces, else (between a value and
+    its neighbours) single spaces; letters spaced out for print (``产 出 指 标``) are joined back."""
+    if "|" in line:
+        parts = line.split("|")
+    elif "\t" in line or _SPACES.search(line):
+        parts = [p for chunk in _SPACES.split(line) for p in _split_values(chunk)]
+    else:
+        parts = _split_values(line)
+    cells = [_clean(p) for p in parts]
+    return [c for c in cells if c]
+
+
+def _split_values(chunk: str) -> list[str]:
+    """Split on single spaces only around values (``372.29万元 372.29万元 100%``), keeping words whole."""
+    words = _ONE_SPACE.split(chunk.strip())
+    if len(words) < 2:
+        return words
+    out: list[str] = []
+    for word in words:
+        if out and _joins(out[-1], word):
+            sep = " " if out[-1][-1:].isascii() and word[:1].isascii() else ""
+            out[-1] = out[-1] + sep + word
+        else:
+            out.append(word)
+    return out
+
+
+def _joins(left: str, right: str) -> bool:
+    """Do two space-separated words belong to one cell?"""
+    if _LONE_CJK.match(left[-1:]) and len(right) == 1 and _LONE_CJK.match(right):
+        return True  # 产 出 指 标
+    if _VALUE_START.match(right) or _VALUE_START.match(left):
+        return False
+    if right.startswith(("(", "（")) or left.endswith(("(", "（", "、", "，", ",")):
+        return True
+    if label_key(right) in ("指标", "指标值") or (len(left) <= 2 and _LONE_CJK.match(left[:1])):
+        return True  # 一级 指标, 经济效益 指标
+    return False
+
+
+def _clean(cell: str) -> str:
+    cell = cell.strip(" \t\u3000\u00a0")
+    if cell in ("R", "□", "☑", "√"):
+        return ""
+    return cell
+
+
+def _starts_row(cell: str, pending: list[str]) -> bool:
+    """Can ``cell``, printed on a line of its own, only be the first cell of a row?"""
+    key = label_key(cell)
+    if not key:
+        return False
+    header = _is_header(key)
+    pending_header = all(_is_header(label_key(c)) for c in pending[1:]) and (
+        len(pending) > 1 or _is_header(label_key(pending[0])))
+    if header:
+        # a caption may precede the header cells (项目资金 | 年初预算数 | …)
+        return not (pending_header or (len(pending) == 1 and len(pending[0]) <= 20 and not _VALUE_START.match(
+            pending[0])))
+    if pending_header and len(pending) > 1:
+        return True  # the header row is over
+    if key in NAME_LABELS or key in DEPT_LABELS or key in UNIT_LABELS or key in GOAL_EXPECTED:
+        return True
+    if key in TOTAL_KEYS or key.startswith("总分"):
+        return True
+    if level_kind(cell) is not None:
+        return True
+    if any(key.startswith(s) or key.endswith(s) for s in _FUNDING_SOURCES) and not _VALUE_START.match(cell):
+        return len(key) <= 20
+    return bool(TITLE.search(simplified(cell))) and len(key) <= 60
+
+
+def _is_header(key: str) -> bool:
+    if not key:
+        return False
+    return funding_field(key) not in (None, "deviation_reason") or indicator_field(key) not in (
+        None, "deviation_reason") or key.startswith(("偏差", "未完成原因"))
+
