@@ -495,6 +495,15 @@ def _goal_columns(grid: Grid, r: int) -> tuple[int, int] | None:
     return None
 
 
+_SECTION = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]{1,3}[部章节])")
+
+
+def _ends_table(first: str) -> bool:
+    """A row of text that closes the table it follows: a section heading of the report around it
+    ("（三）存在的问题", "四、…"), or the header of another table (序号 | …)."""
+    return bool(_SECTION.match(first)) or label_key(first) in ("序号", "编号")
+
+
 def _row_text(grid: Grid, r: int) -> str:
     return " ".join(v for _, v in grid.distinct(r))
 
@@ -638,7 +647,8 @@ def forms_from_grid(grid: Grid, *, hint: str | None = None) -> list[Form]:
         if cur is not None and cur.stage in ("indicators", "done") and cur.grade_row(r):
             r += 1
             continue
-        if cur is not None and first_key.startswith(STOP_PREFIXES) and cur.stage != "head":
+        if cur is not None and cur.stage != "head" and (first_key.startswith(STOP_PREFIXES) or (
+                r in grid.loose_rows and _ends_table(distinct[0][1]))):
             cur.stage = "done"
             r += 1
             continue

@@ -30,6 +30,7 @@ from perfscore.errors import ReadError
 from perfscore.model import Document, Form, Funding, Goals, NarrativeCounts, ReadNote, SourceRef
 from perfscore.readers import text_numbers as num
 from perfscore.readers.grid import forms_from_grid
+from perfscore.readers.text_context import fill_from_text
 from perfscore.readers.text_grid import grid_from_text
 from perfscore.readers.text_funding import FundingParser, is_funding_header
 from perfscore.readers.text_indicators import Columns, IndicatorParser, is_indicator_header
@@ -60,6 +61,11 @@ def _read_loose(text: str, file: str) -> Document:
     if not forms:
         raise ReadError(file, NO_FORM)
     lines = re.split(r"\r\n|\r|\n", text)
+    starts = [(f.source.line or 1) - 1 if f.source else 0 for f in forms]
+    for k, form in enumerate(forms):
+        lo = starts[k - 1] if k else 0
+        hi = starts[k + 1] if k + 1 < len(forms) else len(lines)
+        fill_from_text(form, "\n".join(lines[lo:hi]), SourceRef(file=file, line=lo + 1))
     first = next((line.strip().lstrip("#").strip() for line in lines if line.strip()), None)
     return Document(title=first or None, forms=forms, narrative=find_narrative(lines, file),
                     source=SourceRef(file=file))

@@ -40,6 +40,7 @@ _VALUE_START = re.compile(r"^[≥≤=<>＞＜≧≦±+\-]?\s*\d")
 _LONE_CJK = re.compile(rf"^[{_CJK}]$")
 _FUNDING_SOURCES = ("资金总额", "其中", "财政拨款", "上年结转", "其他资金", "本级资金", "地方资金", "中央", "省级",
                     "市级", "县级资金", "财政资金", "结转资金", "专项资金", "自有资金")
+_SECTION = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．])")
 _PAGE_MARK = re.compile(r"^[—\-－]\s*\d+\s*[—\-－]$")
 
 
@@ -137,6 +138,8 @@ def _starts_row(cell: str, pending: list[str]) -> bool:
     key = label_key(cell)
     if not key:
         return False
+    if _SECTION.match(cell) or key in ("序号", "编号"):
+        return True
     header = _is_header(key)
     pending_header = all(_is_header(label_key(c)) for c in pending[1:]) and (
         len(pending) > 1 or _is_header(label_key(pending[0])))
