@@ -124,7 +124,7 @@ class ColumnMap:
 def match_header(grid: Grid, r: int, matcher: Callable[[str], str | None]) -> ColumnMap:
     """Map fields to columns from the header at row r and, when present, its sub-header at r + 1."""
     sub: int | None = None
-    if r + 1 < len(grid) and r + 1 not in grid.text_rows:
+    if r + 1 < len(grid) and r + 1 not in grid.text_rows and r + 1 not in grid.loose_rows:
         hits = 0
         ok = True
         for c, value in grid.distinct(r + 1):

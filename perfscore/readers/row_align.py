@@ -85,7 +85,9 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         level = level_kind(cell)
         if level == "level12":
             nxt = live[i + 1] if i + 1 < len(live) else ""
-            level = "level1" if level_kind(nxt) in ("level2", "level12") else "level2"
+            # 成本指标 / 满意度指标 are 一级 in one template and 二级 in another: a 二级 label follows a
+            # 一级 one, and a label alone on its row is a 一级 heading
+            level = "level1" if level_kind(nxt) in ("level2", "level12") or len(live) == 1 else "level2"
         new = False
         if level is not None:
             j = idx.get(level) if level in idx else None

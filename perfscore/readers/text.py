@@ -29,6 +29,7 @@ from pathlib import Path
 from perfscore.errors import ReadError
 from perfscore.model import Document, Form, Funding, Goals, NarrativeCounts, ReadNote, SourceRef
 from perfscore.readers import text_numbers as num
+from perfscore.readers.consistency import anomalies
 from perfscore.readers.grid import forms_from_grid
 from perfscore.readers.text_context import fill_from_text
 from perfscore.readers.text_grid import grid_from_text
@@ -101,11 +102,17 @@ def read_text(text: str, file: str) -> Document:
     """
     try:
         try:
-            return parse_text(text, file)
+            doc = parse_text(text, file)
         except ReadError as exc:
             if exc.detail != NO_FORM:
                 raise
             return _read_loose(text, file)
+        try:
+            loose = _read_loose(text, file)
+        except ReadError:
+            return doc
+        # two readings of the same tables: keep the one whose arithmetic holds better
+        return loose if anomalies(loose.forms) < anomalies(doc.forms) else doc
     except ReadError:
         raise
     except Exception as exc:  # never a traceback: one line naming the file

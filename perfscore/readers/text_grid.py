@@ -76,8 +76,11 @@ def _rows(text: str) -> Iterator[tuple[list[str], int]]:
             continue
         cell = cells[0]
         if pending and _starts_row(cell, pending):
+            carried = []
+            if _is_header(label_key(cell)) and len(pending) > 2 and _caption(pending[-1]):
+                carried = [pending.pop()]  # the caption of the header that starts here
             yield pending, start
-            pending = []
+            pending = carried
         if not pending:
             start = number
         pending.append(cell)
@@ -158,6 +161,11 @@ def _starts_row(cell: str, pending: list[str]) -> bool:
     if any(key.startswith(s) or key.endswith(s) for s in _FUNDING_SOURCES) and not _VALUE_START.match(cell):
         return len(key) <= 20
     return bool(TITLE.search(simplified(cell))) and len(key) <= 60
+
+
+def _caption(cell: str) -> bool:
+    """A block caption printed before its header cells: 项目资金(万元), 预算执行情况(万元)(20分)."""
+    return len(cell) <= 24 and not _VALUE_START.match(cell) and bool(re.search(r"万元|资金|预算|情况", cell))
 
 
 def _is_header(key: str) -> bool:

@@ -1,0 +1,153 @@
+"""One form, many text layouts, one reading: pipes, tabs, runs of spaces, one cell per line.
+
+The rows below are a 湖北-style form as published (funding out of 20, no indicator weight column,
+weights only in the 一级 labels) and a 安徽-style one (分值 before 年度指标值, 其中 sub-rows). Each is written
+in every layout the text reader recovers, and every layout must give the same fields.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from perfscore.readers.text import read_text
+
+HUBEI = [
+    ["项目支出绩效自评表"],
+    ["(2023年度)"],
+    ["项目名称", "春节慰问经费", "主管部门", "市退役军人事务局"],
+    ["预算执行情况(万元)(20分)", "预算数(A)", "执行数(B)", "执行率(B/A)", "得分(20分*执行率)"],
+    ["年度财政资金总额", "34.64", "34.64", "100%", "20"],
+    ["一级指标", "二级指标", "三级指标", "年初目标值(A)", "实际完成值(B)", "得分"],
+    ["产出指标(60分)", "数量指标", "慰问重点优抚对象人数", "≥150人", "156人", "20"],
+    ["质量指标", "补助经费足额拨付率", "100%", "100%", "20"],
+    ["时效指标", "春节前完成走访慰问", "按时限完成", "按时完成", "20"],
+    ["效益指标(10分)", "社会效益指标", "群体性事件发生次数", "小于5次", "0次", "10"],
+    ["满意度指标(10分)", "服务对象满意度指标", "慰问对象满意率", "≥95%", "98%", "10"],
+    ["总分(100分)", "100", "自评等级", "优"],
+]
+
+ANHUI = [
+    ["绩效目标自评表"],
+    ["项目名称", "特色种养补贴到户项目", "实施单位", "张庄寨镇人民政府"],
+    ["资金情况(万元)"],
+    ["全年预算数(A)", "全年执行数(B)", "分值", "执行率(B/A)", "得分"],
+    ["年度资金总额:", "9.48", "9.48", "10", "100%", "10"],
+    ["绩效指标", "一级指标"],
+    ["二级指标", "三级指标", "分值", "年度指标值", "全年实际值", "得分", "未完成原因及拟采取的改进措施"],
+    ["产出指标(50分)"],
+    ["数量指标", "补助瓜果蔬菜种植面积", "20", "29.5亩", "29.5亩", "20"],
+    ["其中桃树种植面积", "1.5亩", "1.5亩"],
+    ["补助鱼塘面积", "10", "3亩", "3亩", "10"],
+    ["质量指标", "种植作物成活率", "20", "≥95%", "95%", "20"],
+    ["……"],
+    ["效益指标(40分)"],
+    ["社会效益指标", "受益人口数量", "40", "90人", "90人", "40"],
+    ["总分", "100"],
+]
+
+
+def pipes(rows: list[list[str]]) -> str:
+    return "\n".join(" | ".join(row) + " | ||||" for row in rows)
+
+
+def tabs(rows: list[list[str]]) -> str:
+    return "\n".join("\t".join(row) for row in rows)
+
+
+def spaces(rows: list[list[str]]) -> str:
+    return "\n".join("  ".join(row) for row in rows)
+
+
+def one_per_line(rows: list[list[str]]) -> str:
+    return "\n\n".join(cell for row in rows for cell in row)
+
+
+def one_per_line_pipes(rows: list[list[str]]) -> str:
+    return "\n".join(f"{cell} |" for row in rows for cell in row)
+
+
+LAYOUTS = [pipes, tabs, spaces, one_per_line, one_per_line_pipes]
+
+
+def fields(text: str) -> dict:
+    doc = read_text(text, "form.txt")
+    assert len(doc.forms) == 1
+    form = doc.forms[0]
+    total = form.funding.total if form.funding else None
+    return {
+        "name": form.name,
+        "total": form.reported_total,
+        "grade": form.reported_grade,
+        "funding": total and (total.annual_budget, total.executed, total.weight, total.execution_rate, total.score),
+        "rows": [(i.level1, i.level2, i.level3, i.target, i.actual, i.weight, i.score) for i in form.indicators],
+    }
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda f: f.__name__)
+def test_hubei_layout_reads_the_same_in_every_text_layout(layout):
+    got = fields(layout(HUBEI))
+    assert got["name"] == "春节慰问经费"
+    assert got["total"] == Decimal(100) and got["grade"] == "优"
+    assert got["funding"] == (Decimal("34.64"), Decimal("34.64"), None, Decimal(100), Decimal(20))
+    assert [r[:5] for r in got["rows"]] == [
+        ("产出指标", "数量指标", "慰问重点优抚对象人数", "≥150人", "156人"),
+        ("产出指标", "质量指标", "补助经费足额拨付率", "100%", "100%"),
+        ("产出指标", "时效指标", "春节前完成走访慰问", "按时限完成", "按时完成"),
+        ("效益指标", "社会效益指标", "群体性事件发生次数", "小于5次", "0次"),
+        ("满意度指标", "服务对象满意度指标", "慰问对象满意率", "≥95%", "98%"),
+    ]
+    assert [r[6] for r in got["rows"]] == [Decimal(v) for v in (20, 20, 20, 10, 10)]
+    assert got == fields(pipes(HUBEI))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=lambda f: f.__name__)
+def test_weight_before_target_and_sub_rows(layout):
+    got = fields(layout(ANHUI))
+    assert got["funding"] == (Decimal("9.48"), Decimal("9.48"), Decimal(10), Decimal(100), Decimal(10))
+    rows = {r[2]: r for r in got["rows"]}
+    assert rows["补助瓜果蔬菜种植面积"][3:] == ("29.5亩", "29.5亩", Decimal(20), Decimal(20))
+    assert rows["补助鱼塘面积"][:2] == ("产出指标", "数量指标")
+    assert rows["种植作物成活率"][1:] == ("质量指标", "种植作物成活率", "≥95%", "95%", Decimal(20), Decimal(20))
+    assert rows["受益人口数量"][:2] == ("效益指标", "社会效益指标")
+    assert not any(r[2] == "……" for r in got["rows"])  # template placeholders are not indicators
+    assert got == fields(pipes(ANHUI))
+
+
+def _numbers(text: str) -> set[Decimal]:
+    return {Decimal(n) for n in re.findall(r"\d+(?:\.\d+)?", text)}
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.sampled_from([HUBEI, ANHUI]), st.sampled_from(LAYOUTS), st.randoms(use_true_random=False),
+       st.sampled_from(["\n", "\n\n", "\n \n"]))
+def test_damaged_layouts_never_raise_nor_invent_numbers(rows, layout, rnd: random.Random, blank):
+    """Blank lines shuffled in, cells split and glued at random: the reader may read less, never more."""
+    cells = [list(row) for row in rows]
+    for row in cells:
+        if len(row) > 1 and rnd.random() < 0.3:
+            k = rnd.randrange(len(row) - 1)
+            row[k:k + 2] = [row[k] + row[k + 1]]
+        if rnd.random() < 0.2:
+            k = rnd.randrange(len(row))
+            cut = rnd.randrange(len(row[k]) + 1)
+            row[k:k + 1] = [row[k][:cut], row[k][cut:]]
+    lines = layout(cells).split("\n")
+    text = "".join(line + (blank if rnd.random() < 0.3 else "\n") for line in lines)
+    try:
+        doc = read_text(text, "form.txt")
+    except Exception as exc:  # only the reader's own one-line error is allowed
+        assert type(exc).__name__ == "ReadError", exc
+        return
+    printed = _numbers(text)
+    for form in doc.forms:
+        for ind in form.indicators:
+            for value in (ind.weight, ind.score):
+                assert value is None or value in printed
+        if form.reported_total is not None:
+            assert form.reported_total in printed
