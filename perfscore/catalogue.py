@@ -145,6 +145,17 @@ _ENTRIES = [
                 "Extraction moved a 二级/三级指标 label into another column; the reader put it back.",
                 "None needed; check the row against the original document if in doubt.",
                 "readers"),
+    FindingSpec("read-encoding", "the file was not UTF-8", "info",
+                "The text file was decoded as another encoding (GB18030/GBK, UTF-16, Big5, or UTF-8 with damaged "
+                "bytes replaced), detected from its bytes. A wrong guess shows as unreadable labels.",
+                "Save the file as UTF-8 if the labels read wrong.",
+                "readers"),
+    FindingSpec("read-from-text", "a figure was taken from the text around the form", "info",
+                "The form prints no 总分 (or no funding block), but the report around it states one "
+                "(\"综合评价得分为99.8分\", \"预算2596万元，实际支出2595.6208万元\"); the reader took it from there "
+                "so the audit can check it.",
+                "Print the figure on the form itself.",
+                "readers"),
     FindingSpec("repair-funding-shift", "funding columns were shifted", "info",
                 "The funding row's numbers were shifted against its header (目标申报数/预算编制数 split, "
                 "an empty leading cell); the reader aligned them.",

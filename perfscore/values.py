@@ -23,7 +23,8 @@ structure of that file and the order in which a cell is read:
    The unit is a ``units`` entry (optionally ``/per``), else kept as printed when it is only letters
    and at most ``unknown_unit_max_length`` long; otherwise "text after the number". Trailing
    ``trailing_punctuation`` is ignored here ("100%。"). Cells longer than ``MAX_NUMERIC_LENGTH`` that
-   start like a number are "too long for a value".
+   start like a number are "too long for a value"; a number beyond the limits of ``decimals.in_range``
+   (a 33-digit count) is "number out of range".
 7. **Qualitative, prefix**: the cell starts with a term followed by a ``term_separators`` character
    (``达成预期指标，…``), or starts with a ``stems`` entry (``部分达成预期目标并有一定效果``).
 8. Anything else is ``unparsed`` with a short reason.
@@ -50,6 +51,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from perfscore.caches import forget_oldest
+from perfscore.decimals import RANGE_TEXT, in_range
 from perfscore.errors import PerfscoreError
 
 __all__ = [
@@ -70,6 +72,9 @@ CACHE_LIMIT = 150_000  # a batch of 100,000 forms holds ~89,000 distinct value s
 # A cell longer than this (after normalisation) is never read as a number or range: real value cells
 # are short, and this bounds the work done on pasted paragraphs.
 MAX_NUMERIC_LENGTH = 80
+# A number beyond `decimals.in_range` (a 33-digit count, 0.000…01) is no figure a form states, and no
+# arithmetic on it is safe: it is read as unparsed, like a garbled one.
+OUT_OF_RANGE = f"number out of range ({RANGE_TEXT})"
 
 _QUAL_KEYS = {"achieved": "achieved", "partial": "partial", "not_achieved": "not_achieved",
               "target_words": "target_word"}
@@ -484,6 +489,10 @@ class Vocabulary:
             return False
         return a.base_unit is None or b.base_unit is None or a.base_unit == b.base_unit
 
+    def units(self) -> list[str]:
+        """Every unit the vocabulary knows, as printed (``万元``, ``%``, ``人次`` …)."""
+        return list(self._units)
+
     def unit_info(self, unit: str | None) -> tuple[str | None, Decimal | None] | None:
         """(base, factor) for a printed unit, None when it is not a unit (e.g. a 度量单位 column)."""
         if unit is None:
@@ -572,8 +581,10 @@ class Vocabulary:
         if ua[0] is not None and ub[0] is not None and ua[0] != ub[0]:
             return ParsedValue(text, "unparsed", reason="range with different units", normalised=s)
         unit, base, factor = ub if ub[0] is not None else ua
-        return ParsedValue(text, "range", unit=unit, low=Decimal(a.replace(",", "")),
-                           high=Decimal(b.replace(",", "")), base_unit=base, factor=factor,
+        low, high = Decimal(a.replace(",", "")), Decimal(b.replace(",", ""))
+        if not (in_range(low) and in_range(high)):
+            return ParsedValue(text, "unparsed", reason=OUT_OF_RANGE, normalised=s)
+        return ParsedValue(text, "range", unit=unit, low=low, high=high, base_unit=base, factor=factor,
                            normalised=s)
 
     def _simple_comparison(self, text: str, s: str, num: str) -> ParsedValue | None:
@@ -638,6 +649,8 @@ def _numeric(text: str, s: str, op: str | None, number: str,
              unit: tuple[str | None, str | None, Decimal | None], aliases: tuple[Alias, ...]) -> ParsedValue:
     """Rule 6's result for a valid number as printed: a comparison, or for "±" a range."""
     n = Decimal(number.replace(",", ""))
+    if not in_range(n):
+        return ParsedValue(text, "unparsed", reason=OUT_OF_RANGE, normalised=s)
     u, base, factor = unit
     if op == "±":
         span = abs(n)

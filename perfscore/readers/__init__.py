@@ -26,12 +26,17 @@ READERS: dict[str, str] = {
     ".xls": "perfscore.readers.excel",
     ".docx": "perfscore.readers.word",
     ".pdf": "perfscore.readers.pdf",
+    ".html": "perfscore.readers.html",
+    ".htm": "perfscore.readers.html",
 }
 
 _MAGIC: list[tuple[bytes, str]] = [
     (b"%PDF", ".pdf"),
     (b"\xd0\xcf\x11\xe0", ".xls"),  # OLE2: legacy .xls (or .doc, which the Excel reader rejects clearly)
 ]
+
+# Content that may start with a tag and still be what its name says (Markdown allows HTML).
+_NOT_HTML = {".md", ".yaml", ".yml", ".json", ".jsonl"}
 
 
 def sniff(path: Path) -> str:
@@ -51,6 +56,11 @@ def sniff(path: Path) -> str:
         if b"xl/" in head or b"[Content_Types].xml" in head:
             return suffix if suffix in (".xlsx", ".xlsm", ".docx") else ".xlsx"
         return suffix
+    if suffix not in _NOT_HTML:
+        from perfscore.readers.html import looks_like_html  # an .xls from a web page's download button
+
+        if looks_like_html(head):
+            return ".html"
     if suffix in READERS:
         return suffix
     stripped = head.lstrip()

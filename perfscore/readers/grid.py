@@ -41,7 +41,7 @@ from perfscore.readers.grid_cells import (
     parse_decimal,
     simplified,
 )
-from perfscore.readers.row_align import align_funding, align_indicators, indicator_fields, label_of
+from perfscore.readers.row_align import align_funding, align_indicators, indicator_fields, label_of, splits
 from perfscore.readers.grid_labels import (
     ATTACHMENT,
     DEPT_LABELS,
@@ -413,6 +413,8 @@ class _Builder:
             numeric = [(c, v) for c, v in distinct if parse_decimal(v)[0] is not None]
             if numeric:
                 total_col, text = numeric[-1]
+                if r in grid.loose_rows:
+                    text = _glued_total(text)
                 self.total = self.number(text, "reported_total", r)
         after = [v for c, v in distinct if total_col is None or c > total_col]
         for v in after[:2]:
@@ -464,6 +466,16 @@ class _Builder:
                     year=self.year, funding=self.funding, goals=self.goals, indicators=self.indicators,
                     reported_total=self.total, reported_grade=self.grade, source=self.ref(self.first_row),
                     read_notes=self.notes)
+
+
+def _glued_total(text: str) -> str:
+    """总分 glued to the weight total in front of it (``10098``: 100 | 98) is the second number."""
+    value = parse_decimal(text)[0]
+    if value is not None and value > 100:
+        pairs = [p for p in splits(text, 2) if p[0] == "100" and Decimal(p[1]) <= 100]
+        if len(pairs) == 1:
+            return pairs[0][1]
+    return text
 
 
 def _clean_fund_label(label: str) -> str:

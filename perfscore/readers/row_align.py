@@ -27,6 +27,33 @@ _VALUES = ("initial_target", "adjusted_target", "actual")
 _NATURE = re.compile(r"^(?:[≥≤=<>＞＜≧≦]|正向|反向|定性|定量|[≥≤]?=?)$")
 
 
+_ONE_NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+_GLUED = re.compile(r"^(\d[\d.]*?)(%?)$")
+
+
+def splits(token: str, parts: int) -> list[list[str]]:
+    """Every way to read a run of glued digits as ``parts`` numbers (``194.9194.9100%`` → 194.9 | 194.9 |
+    100%), none with a leading zero; a trailing ``%`` stays with the last. Runs longer than 24 give none."""
+    m = _GLUED.match(token.strip())
+    if not m or len(m.group(1)) > 24 or parts < 2:
+        return []
+    digits, pct = m.groups()
+    out: list[list[str]] = []
+    for cuts in itertools.combinations(range(1, len(digits)), parts - 1):
+        pieces = [digits[a:b] for a, b in zip((0, *cuts), (*cuts, len(digits)), strict=True)]
+        if all(_ONE_NUMBER.fullmatch(p) for p in pieces):
+            pieces[-1] += pct
+            out.append(pieces)
+    return out
+
+
+def _points_pair(token: str) -> list[str] | None:
+    """A glued 分值 and 得分 (``2018`` → 20 | 18): the one split with both at most 100, the score within
+    the weight and the weight above 0."""
+    found = [p for p in splits(token, 2) if "%" not in p[1] and 0 < Decimal(p[0]) <= 100 and Decimal(p[1]) <= Decimal(p[0])]
+    return found[0] if len(found) == 1 else None
+
+
 def placeholder(cell: str) -> bool:
     """Template filler, not content: ``……``, ``指标1:``, ``★★★``."""
     return bool(_PLACEHOLDER.match(cell.strip()))
@@ -77,7 +104,13 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
     idx = {name: k for k, name in enumerate(fields)}
     l3 = idx.get("level3", 0)
     last_value = max((idx[n] for n in (*_VALUES, "score", "weight") if n in idx), default=l3)
-    live = [c.strip() for c in cells if c.strip() and not placeholder(c)]
+    live = []
+    for cell in (c.strip() for c in cells):
+        if not cell or placeholder(cell):
+            continue
+        pair = _points_pair(cell) if "weight" in idx and "score" in idx and _BARE.match(cell) and (
+            Decimal(parse_decimal(cell)[0] or 0) > 100 or (len(cell) > 1 and cell.startswith("0"))) else None
+        live.extend(pair or [cell])
     rows: list[dict[str, str]] = []
     cur: dict[str, str] = {}
     pos = 0
@@ -134,23 +167,23 @@ def _number(text: str) -> Decimal | None:
 def align_funding(values: Sequence[str], fields: Sequence[str]) -> dict[str, str]:
     """Place a funding row's printed numbers in the header's amount columns (see the module doc)."""
     cols = [f for f in dict.fromkeys(fields) if f in _AMOUNTS]
-    nums = [v for v in values if v.strip() and _number(v) is not None]
+    nums = [v for v in values if v.strip() and (_number(v) is not None or _GLUED.match(v.strip()))]
     if not cols or not nums:
         return {}
-    if len(nums) >= len(cols):
+    if len(nums) >= len(cols) and all(_number(v) is not None for v in nums):
         return dict(zip(cols, nums, strict=False))
-    best: tuple[int, ...] | None = None
+    readings = [nums]
+    if len(nums) == 1:  # several amounts glued into one cell (年度资金总额303010100%)
+        readings += [p for k in range(2, len(cols) + 1) for p in splits(nums[0], k)]
+    best: dict[str, str] = {}
     best_score = -10 ** 6
-    for combo in itertools.combinations(range(len(cols)), len(nums)):
-        placed = {cols[k]: nums[n] for n, k in enumerate(combo)}
-        score = _consistency(placed)
-        if score is None:
-            continue
-        if score > best_score:
-            best, best_score = combo, score
-    if best is None:
-        return {}
-    return {cols[k]: nums[n] for n, k in enumerate(best)}
+    for reading in readings:
+        for combo in itertools.combinations(range(len(cols)), len(reading)):
+            placed = {cols[k]: reading[n] for n, k in enumerate(combo)}
+            score = _consistency(placed)
+            if score is not None and score > best_score:
+                best, best_score = placed, score
+    return best
 
 
 def _consistency(placed: dict[str, str]) -> int | None:
@@ -160,11 +193,17 @@ def _consistency(placed: dict[str, str]) -> int | None:
         if ("%" in text) != (name == "execution_rate"):
             return None
     got = {k: _number(v) for k, v in placed.items()}
-    score = 2 * sum(1 for k in ("annual_budget", "executed") if k in got)
+    if any(v is None for v in got.values()):
+        return None
+    score = 2 * sum(1 for k in ("annual_budget", "executed") if k in got) + len(got)
     try:
         budget, executed, rate = got.get("annual_budget"), got.get("executed"), got.get("execution_rate")
+        if rate is not None and not 0 < rate <= 200:
+            score -= 3  # nothing spent, or twice the budget: a misplaced figure far more often
         if budget and executed is not None and rate is not None and rate_text:
             score += 4 if abs(executed / budget * 100 - rate) <= Decimal("1") else -4
+        if budget and executed is not None and not budget / 3 <= executed <= budget * 3:
+            score -= 3
         weight, points = got.get("weight"), got.get("score")
         if weight is not None and points is not None:
             if points > weight:

@@ -29,7 +29,9 @@ from pathlib import Path
 from perfscore.errors import ReadError
 from perfscore.model import Document, Form, Funding, Goals, NarrativeCounts, ReadNote, SourceRef
 from perfscore.readers import text_numbers as num
+from perfscore.readers.chinese import normalise
 from perfscore.readers.consistency import anomalies
+from perfscore.readers.encoding import decode
 from perfscore.readers.grid import forms_from_grid
 from perfscore.readers.text_context import fill_from_text
 from perfscore.readers.text_grid import grid_from_text
@@ -57,8 +59,10 @@ NO_FORM = "no 自评表 found"
 
 def _read_loose(text: str, file: str) -> Document:
     """Forms in text whose tables are not tab- or Word-separated: pipes, one cell per line, spaces."""
+    text = normalise(text, operators=False)  # mirrored copies: 項(xiàng)目 → 项目
     grid = grid_from_text(text, file)
-    forms = forms_from_grid(grid)
+    # a heading with nothing under it is not a form (the tab reading says why, when it saw one)
+    forms = [f for f in forms_from_grid(grid) if f.indicators or (f.funding and f.funding.rows())]
     if not forms:
         raise ReadError(file, NO_FORM)
     lines = re.split(r"\r\n|\r|\n", text)
@@ -88,11 +92,13 @@ def read(path: Path) -> Iterator[Document]:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ReadError(file, f"cannot open: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReadError(file, f"not UTF-8 text (undecodable byte at offset {exc.start})") from None
-    yield read_text(text, file)
+    text, encoding = decode(data, file)
+    doc = read_text(text, file)
+    if encoding not in ("utf-8", "utf-8-sig", "ascii"):
+        for form in doc.forms:  # say how the file was read: a wrong guess shows as mojibake
+            form.read_notes.append(ReadNote(code="read-encoding", source=SourceRef(file=file),
+                                            message=f"the file is not UTF-8; read as {encoding}"))
+    yield doc
 
 
 def read_text(text: str, file: str) -> Document:
@@ -104,15 +110,17 @@ def read_text(text: str, file: str) -> Document:
         try:
             doc = parse_text(text, file)
         except ReadError as exc:
-            if exc.detail != NO_FORM:
-                raise
-            return _read_loose(text, file)
+            try:
+                return _read_loose(text, file)
+            except ReadError:
+                raise exc from None
         try:
             loose = _read_loose(text, file)
         except ReadError:
             return doc
         # two readings of the same tables: keep the one whose arithmetic holds better
-        return loose if anomalies(loose.forms) < anomalies(doc.forms) else doc
+        better = len(loose.forms) >= len(doc.forms) and anomalies(loose.forms) < anomalies(doc.forms)
+        return loose if better else doc
     except ReadError:
         raise
     except Exception as exc:  # never a traceback: one line naming the file

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from perfscore.readers.text_glued import glued_cells, is_glued
 from perfscore.readers.grid_cells import Grid, label_key, simplified
 from perfscore.readers.grid_labels import (
     DEPT_LABELS,
@@ -52,10 +53,20 @@ def grid_from_text(text: str, file: str | None = None) -> Grid:
     return grid
 
 
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """Numbered lines; a document whose cells were glued together gives one line per recovered cell."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    glued = next((k for k, line in enumerate(lines) if is_glued(line)), None)
+    yield from enumerate(lines[:glued], 1)
+    if glued is not None:
+        for cell in glued_cells("\n".join(lines[glued:])):
+            yield glued + 1, cell
+
+
 def _rows(text: str) -> Iterator[tuple[list[str], int]]:
     pending: list[str] = []
     start = 0
-    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), 1):
+    for number, raw in _lines(text):
         line = raw.strip()
         if not line or _PAGE_MARK.match(line):
             continue
