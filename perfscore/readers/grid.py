@@ -513,7 +513,7 @@ _SECTION = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]{1,3}[)）]
 def _ends_table(first: str) -> bool:
     """A row of text that closes the table it follows: a section heading of the report around it
     ("（三）存在的问题", "四、…"), or the header of another table (序号 | …)."""
-    return bool(_SECTION.match(first)) or label_key(first) in ("序号", "编号")
+    return bool(_SECTION.match(first)) or label_key(first) in ("序号", "编号") or first.startswith(("注:", "注："))
 
 
 def _row_text(grid: Grid, r: int) -> str:

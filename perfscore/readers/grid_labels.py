@@ -34,9 +34,9 @@ YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?")
 YEAR_ONLY = re.compile(r"^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$")
 YEAR_PAREN = re.compile(r"\s*[（(]\s*((?:19|20)\d{2})\s*年度?\s*[)）]\s*")
 TITLE = re.compile(
-    r"(自评表|自评情况表|完成情况表|绩效目标表|绩效评价表|绩效目标完成情况)\s*([（(]\s*\d{4}\s*年度?\s*[)）])?\s*$")
+    r"(自评表|自评情况表|完成情况表|绩效目标表|绩效评价表|评价指标表|绩效目标完成情况)\s*([（(]\s*\d{4}\s*年度?\s*[)）])?\s*$")
 TITLE_SUFFIX = re.compile(
-    r"(?:项目支出|部门整体支出|整体支出|部门|项目)?(?:绩效)?(?:自评表|自评情况表|目标完成情况表?|完成情况表|绩效评价表)$")
+    r"(?:项目支出|部门整体支出|整体支出|部门|项目)?(?:绩效)?(?:自评表|自评情况表|目标完成情况表?|完成情况表|绩效评价表|评价指标表)$")
 ATTACHMENT = re.compile(r"^附件\s*[\d一二三四五六七八九十]*\s*[:：]?\s*")
 UNIT_IN_CAPTION = re.compile(r"[（(]\s*(万元|元|千元|亿元)\s*[)）]")
 LEVEL2_ONLY = {"数量指标", "质量指标", "时效指标", "经济效益指标", "社会效益指标", "生态效益指标",
@@ -101,6 +101,8 @@ def indicator_field(k: str) -> str | None:
         return "measure_unit"
     if k in ("指标性质", "指标方向", "指标类型"):
         return "nature"
+    if k in ("指标说明", "指标解释", "评价内容", "评价标准", "评分标准", "评价标准及依据", "评分办法"):
+        return "criteria"  # how the row is judged: a column of text, not a value of the indicator
     return None
 
 

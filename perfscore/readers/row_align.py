@@ -77,6 +77,8 @@ def _accepts(name: str, cell: str) -> bool:
         return bool(_BARE.match(cell)) and parse_decimal(cell)[0] is not None
     if name == "nature":
         return bool(_NATURE.match(cell.strip()))
+    if name == "criteria":
+        return not _value_like(cell)
     if name == "measure_unit":
         return len(cell) <= 5 and not re.search(r"\d", cell)
     return True
@@ -110,6 +112,8 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
             continue
         pair = _points_pair(cell) if "weight" in idx and "score" in idx and _BARE.match(cell) and (
             Decimal(parse_decimal(cell)[0] or 0) > 100 or (len(cell) > 1 and cell.startswith("0"))) else None
+        if pair is None and re.fullmatch(r"0\d", cell):
+            pair = list(cell)  # two zeros glued: 0 | 0 (变质比例 target and actual)
         live.extend(pair or [cell])
     rows: list[dict[str, str]] = []
     cur: dict[str, str] = {}
@@ -150,7 +154,20 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         pos = j + 1
     if cur:
         rows.append(cur)
+    if "weight" in idx and "initial_target" in idx and idx["weight"] > idx["initial_target"]:
+        for row in rows:
+            _split_target_weight(row)
     return rows
+
+
+def _split_target_weight(row: dict[str, str]) -> None:
+    """目标值 and 分值 glued (``210010``: 2100 | 10) when the row has no 分值 of its own."""
+    target = row.get("initial_target", "")
+    if "weight" in row or "actual" in row or not re.fullmatch(r"\d{3,12}", target):
+        return
+    found = [p for p in splits(target, 2) if 0 < Decimal(p[1]) <= 100]
+    if len(found) == 1:
+        row["initial_target"], row["weight"] = found[0]
 
 
 # ----------------------------------------------------------------------------------------- funding

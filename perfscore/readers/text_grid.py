@@ -24,6 +24,7 @@ from perfscore.readers.grid_labels import (
     DEPT_LABELS,
     GOAL_EXPECTED,
     NAME_LABELS,
+    STOP_PREFIXES,
     TITLE,
     TOTAL_KEYS,
     UNIT_LABELS,
@@ -56,11 +57,30 @@ def grid_from_text(text: str, file: str | None = None) -> Grid:
 def _lines(text: str) -> Iterator[tuple[int, str]]:
     """Numbered lines; a document whose cells were glued together gives one line per recovered cell."""
     lines = re.split(r"\r\n|\r|\n", text)
-    glued = next((k for k, line in enumerate(lines) if is_glued(line)), None)
-    yield from enumerate(lines[:glued], 1)
+    glued = next((k for k, line in enumerate(lines) if "|" not in line and is_glued(line)), None)
+    for number, line in enumerate(lines[:glued], 1):
+        if "|" in line and len(line) > 120:
+            yield from _glued_cell(number, line)
+        else:
+            yield number, line
     if glued is not None:
         for cell in glued_cells("\n".join(lines[glued:])):
             yield glued + 1, cell
+
+
+def _glued_cell(number: int, line: str) -> Iterator[tuple[int, str]]:
+    """A pipe row one of whose cells holds a whole glued table (a page's 内容概述 field)."""
+    parts = line.split("|")
+    at = next((k for k, part in enumerate(parts) if is_glued(part)), None)
+    if at is None:
+        yield number, line
+        return
+    if any(p.strip() for p in parts[:at]):
+        yield number, "|".join(parts[:at]) + "|"
+    for cell in glued_cells(parts[at]):
+        yield number, cell
+    if any(p.strip() for p in parts[at + 1:]):
+        yield number, "|" + "|".join(parts[at + 1:])
 
 
 def _rows(text: str) -> Iterator[tuple[list[str], int]]:
@@ -152,11 +172,14 @@ def _starts_row(cell: str, pending: list[str]) -> bool:
     key = label_key(cell)
     if not key:
         return False
-    if _SECTION.match(cell) or key in ("序号", "编号"):
-        return True
     header = _is_header(key)
     pending_header = all(_is_header(label_key(c)) for c in pending[1:]) and (
         len(pending) > 1 or _is_header(label_key(pending[0])))
+    if key in ("备注", "说明") and pending_header:
+        return False  # the last cell of a header row
+    if _SECTION.match(cell) or key in ("序号", "编号") or key.startswith(STOP_PREFIXES) or cell.startswith(
+            ("注:", "注：")):
+        return True
     if header:
         # a caption may precede the header cells (项目资金 | 年初预算数 | …)
         return not (pending_header or (len(pending) == 1 and len(pending[0]) <= 20 and not _VALUE_START.match(
