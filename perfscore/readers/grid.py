@@ -283,6 +283,23 @@ class _Builder:
         else:
             self.funding.breakdown.append(row)
 
+    def funding_pairs(self, r: int) -> bool:
+        """Funding figures printed as label | amount pairs among the form's particulars (计划安排资金(万元) |
+        1088.00 | 实际到位资金(万元) | 1020.02, then 实际支出(万元) | 1020.02): each fills the total row once."""
+        cells = [v for _, v in self.grid.distinct(r)]
+        found = False
+        for label, value in zip(cells, cells[1:], strict=False):
+            name = funding_field(label_key(label))
+            if name not in ("annual_budget", "executed") or parse_decimal(value)[0] is None:
+                continue
+            self.funding = self.funding or Funding()
+            total = self.funding.total or FundingRow(label="资金总额", source=self.ref(r))
+            if getattr(total, name) is None:
+                setattr(total, name, self.number(value, f"funding.total.{name}", r, total.raw, name))
+                self.funding.total = total
+                found = True
+        return found
+
     # -- goals --------------------------------------------------------------------------------------
 
     def start_goals(self, r: int, exp_col: int, act_col: int) -> None:
@@ -441,7 +458,11 @@ class _Builder:
 
     def build(self, hint: str | None) -> Form | None:
         if self.ind_map is None and self.funding is None and not self.indicators:
-            return None
+            if self.first_row not in self.grid.loose_rows or not self.title:
+                return None
+            # text that names a form but whose tables could not be made out: the form, said to be incomplete
+            self.notes.append(ReadNote(code="read-incomplete", source=self.ref(self.first_row),
+                                       message="no funding block or indicator table could be read"))
         if self.goal_cols is not None and self.goals is not None:
             exp, act = self.goal_parts
             self.goals.expected = "\n".join(exp) or None
@@ -522,7 +543,7 @@ def _row_text(grid: Grid, r: int) -> str:
 
 def _title_text(grid: Grid, r: int) -> str | None:
     cells = grid.distinct(r)
-    if not cells or len(cells) > 3:
+    if not cells or len(cells) > 3 and r not in grid.loose_rows:
         return None
     text = label_text(cells[0][1])
     if len(text) > 80 or not TITLE.search(simplified(text)):
@@ -662,6 +683,9 @@ def forms_from_grid(grid: Grid, *, hint: str | None = None) -> list[Form]:
         if cur is not None and cur.stage != "head" and (first_key.startswith(STOP_PREFIXES) or (
                 r in grid.loose_rows and _ends_table(distinct[0][1]))):
             cur.stage = "done"
+            r += 1
+            continue
+        if cur is not None and r in grid.loose_rows and cur.stage in ("head", "done") and cur.funding_pairs(r):
             r += 1
             continue
         if cur is not None:

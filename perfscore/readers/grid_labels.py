@@ -32,16 +32,20 @@ STOP_PREFIXES = ("项目绩效分析", "项目支出绩效分析", "绩效分析
 GRADE = re.compile(r"^(优秀|优|良好|良|中等|中|差|较差|合格|不合格|及格|不及格|一般)$")
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年度?")
 YEAR_ONLY = re.compile(r"^[（(]?\s*((?:19|20)\d{2})\s*年度?\s*[)）]?$")
-YEAR_PAREN = re.compile(r"\s*[（(]\s*((?:19|20)\d{2})\s*年度?\s*[)）]\s*")
+# Labels can be whole cells of untrusted text: spaces are possessive and a run of them is tried from its
+# first character only, so no pattern re-scans a run from each of its characters (linear, not quadratic).
+YEAR_PAREN = re.compile(r"(?<!\s)\s*+[（(]\s*+((?:19|20)\d{2})\s*+年度?+\s*+[)）]\s*+")
 TITLE = re.compile(
-    r"(自评表|自评情况表|完成情况表|绩效目标表|绩效评价表|评价指标表|绩效目标完成情况)\s*([（(]\s*\d{4}\s*年度?\s*[)）])?\s*$")
+    r"(自评表|自评情况表|完成情况表|绩效目标表|绩效评价表|评价指标表|绩效目标完成情况)\s*+([（(]\s*+\d{4}\s*+年度?+\s*+[)）])?\s*+$")
 TITLE_SUFFIX = re.compile(
     r"(?:项目支出|部门整体支出|整体支出|部门|项目)?(?:绩效)?(?:自评表|自评情况表|目标完成情况表?|完成情况表|绩效评价表|评价指标表)$")
-ATTACHMENT = re.compile(r"^附件\s*[\d一二三四五六七八九十]*\s*[:：]?\s*")
+ATTACHMENT = re.compile(r"^附件\s*+[\d一二三四五六七八九十]*+\s*+[:：]?+\s*+")
 UNIT_IN_CAPTION = re.compile(r"[（(]\s*(万元|元|千元|亿元)\s*[)）]")
 LEVEL2_ONLY = {"数量指标", "质量指标", "时效指标", "经济效益指标", "社会效益指标", "生态效益指标",
                "可持续影响指标", "可持续发展指标", "服务对象满意度指标", "社会公众满意度指标"}
-INLINE_AMOUNT = re.compile(r"^(?:其中\s*[:：]?\s*)?(?P<label>[^:：]+?)\s*[:：]\s*(?P<num>[+-]?[\d,]+(?:\.\d+)?)\s*(?:万元)?$")
+# the label runs to the colon less its trailing spaces (word by word: a lazy label would re-split them)
+INLINE_AMOUNT = re.compile(r"^(?:其中\s*+[:：]?+\s*+)?(?P<label>\s*+[^:：\s]++(?:\s++[^:：\s]++)*+|\s)"
+                           r"\s*+[:：]\s*+(?P<num>[+-]?[\d,]++(?:\.\d++)?)\s*+(?:万元)?$")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -52,7 +56,8 @@ def funding_field(k: str) -> str | None:
         return "budget_compiled"
     if k.startswith("年初预算") or k in ("年初数", "年初安排数", "年初预算安排"):
         return "initial_budget"
-    if k.startswith("全年预算") or k in ("预算数", "调整后预算数", "全年调整预算数", "调整预算数", "全年预算安排"):
+    if k.startswith("全年预算") or k in ("预算数", "调整后预算数", "全年调整预算数", "调整预算数", "全年预算安排",
+                                         "计划安排资金", "预算安排资金", "年度预算资金总额", "预算资金总额"):
         return "annual_budget"
     if k.startswith("全年执行") or k in ("执行数", "实际执行数", "全年实际执行数", "实际支出数", "全年实际支出",
                                           "实际支出", "支出数", "决算数", "全年支出数"):
@@ -180,7 +185,7 @@ _LEVEL2 = {"数量指标", "质量指标", "时效指标", "成本指标", "经�
            "数量", "质量", "时效", "成本", "满意度", "经济效益", "社会效益", "生态效益", "可持续影响", "服务对象满意度",
            "产出数量指标", "产出质量指标", "产出时效指标", "产出成本指标", "制度指标", "生态环境效益指标"}
 LEVEL_LABELS = frozenset(_LEVEL1 | _LEVEL2)
-_LEVEL_NOTE = re.compile(r"\d+(?:\.\d+)?分$")
+_LEVEL_NOTE = re.compile(r"(?<!\d)\d++(?:\.\d++)?分$")  # from a number's first digit: linear
 
 
 @functools.lru_cache(maxsize=1 << 14)

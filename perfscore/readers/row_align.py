@@ -106,13 +106,16 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
     idx = {name: k for k, name in enumerate(fields)}
     l3 = idx.get("level3", 0)
     last_value = max((idx[n] for n in (*_VALUES, "score", "weight") if n in idx), default=l3)
-    live = []
+    live: list[str] = []
+    forced: dict[int, str] = {}  # cells whose field is known: the halves of a glued 分值 | 得分
     for cell in (c.strip() for c in cells):
         if not cell or placeholder(cell):
             continue
         pair = _points_pair(cell) if "weight" in idx and "score" in idx and _BARE.match(cell) and (
             Decimal(parse_decimal(cell)[0] or 0) > 100 or (len(cell) > 1 and cell.startswith("0"))) else None
-        if pair is None and re.fullmatch(r"0\d", cell):
+        if pair is not None:
+            forced[len(live)], forced[len(live) + 1] = "weight", "score"
+        elif re.fullmatch(r"0\d", cell):
             pair = list(cell)  # two zeros glued: 0 | 0 (变质比例 target and actual)
         live.extend(pair or [cell])
     rows: list[dict[str, str]] = []
@@ -129,6 +132,8 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         if level is not None:
             j = idx.get(level) if level in idx else None
             new = j is None or pos > j or any(idx.get(n, -1) >= l3 for n in cur)
+        elif i in forced and idx[forced[i]] >= pos:
+            j = idx[forced[i]]
         else:
             j = next((k for k in range(pos, len(fields)) if _accepts(fields[k], cell)), None)
             if j is not None and j > last_value and "level3" in cur:
@@ -148,6 +153,8 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
                 j = idx.get(level)
             else:
                 j = next((k for k in range(len(fields)) if _accepts(fields[k], cell)), None)
+                if j is not None and fields[j] not in ("level3",) and "level3" in idx and _accepts("level3", cell):
+                    j = idx["level3"]  # a row's first words are its name
         if j is None:
             continue
         cur[fields[j]] = cell

@@ -40,17 +40,18 @@ from perfscore.readers.text_indicators import Columns, IndicatorParser, is_indic
 from perfscore.readers.text_table import Row, detect_layout, norm, split_rows
 
 _TITLE = re.compile(
-    r"^(?P<title>.{0,80}?(?:绩效自评表|项目支出绩效目标完成情况表?))\s*"
-    r"(?:[（(]\s*(?P<year>\d{4})\s*年度?\s*[)）])?\s*$"
+    r"^(?P<title>.{0,80}?(?:绩效自评表|项目支出绩效目标完成情况表?))\s*+"
+    r"(?:[（(]\s*+(?P<year>\d{4})\s*+年度?+\s*+[)）])?\s*+$"
 )
 _YEAR = re.compile(r"[（(]\s*(\d{4})\s*年度?\s*[)）]")
 _NOT_TITLE = re.compile(r"[：:，,。；;…]|\.{3}|^附件")
 _NAME_LABELS = ("项目名称", "项目支出名称", "预算部门名称", "部门名称", "单位名称")
 _DEPT_LABELS = ("主管部门及代码", "主管部门", "主管部门名称")
 _UNIT_LABELS = ("预算单位", "实施单位", "预算单位名称", "实施单位名称")
-_FILLER = re.compile(r"填报单位\s*[:：]\s*(?:[（(]\s*盖章\s*[)）])?\s*(?P<unit>[^\s（(]+)")
+_FILLER = re.compile(r"填报单位\s*+[:：]\s*+(?:[（(]\s*+盖章\s*+[)）])?\s*+(?P<unit>[^\s（(]+)")
 _GRADES = {"优": "优", "良": "良", "中": "中", "差": "差", "优秀": "优", "良好": "良", "中等": "中", "较差": "差"}
-_GOALS = re.compile(r"(年度目标|预期目标|总体目标|绩效目标|整体情况).*实际完成")
+# a line's first goal label, then 实际完成 after it: trying each later label again would be quadratic
+_GOALS = re.compile(r"(?m)^(?>.*?(?:年度目标|预期目标|总体目标|绩效目标|整体情况)).*实际完成")
 _END_OF_TABLE = ("绩效分析", "自评结果分析", "项目绩效自评", "备注")
 
 
@@ -61,16 +62,17 @@ def _read_loose(text: str, file: str) -> Document:
     """Forms in text whose tables are not tab- or Word-separated: pipes, one cell per line, spaces."""
     text = normalise(text, operators=False)  # mirrored copies: 項(xiàng)目 → 项目
     grid = grid_from_text(text, file)
-    # a heading with nothing under it is not a form (the tab reading says why, when it saw one)
-    forms = [f for f in forms_from_grid(grid) if f.indicators or (f.funding and f.funding.rows())]
-    if not forms:
-        raise ReadError(file, NO_FORM)
+    forms = forms_from_grid(grid)
     lines = re.split(r"\r\n|\r|\n", text)
     starts = [(f.source.line or 1) - 1 if f.source else 0 for f in forms]
     for k, form in enumerate(forms):
         lo = starts[k - 1] if k else 0
         hi = starts[k + 1] if k + 1 < len(forms) else len(lines)
         fill_from_text(form, "\n".join(lines[lo:hi]), SourceRef(file=file, line=lo + 1))
+    # a heading with nothing under it or around it is not a form (the tab reading says why, when it saw one)
+    forms = [f for f in forms if f.indicators or (f.funding and f.funding.rows()) or f.reported_total is not None]
+    if not forms:
+        raise ReadError(file, NO_FORM)
     first = next((line.strip().lstrip("#").strip() for line in lines if line.strip()), None)
     return Document(title=first or None, forms=forms, narrative=find_narrative(lines, file),
                     source=SourceRef(file=file))
@@ -407,11 +409,14 @@ def _name_from_title(title: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- narrative
-_GRADE_COUNT = re.compile(r"(\d+)\s*个(?:项目|二级项目)?\s*(?:的)?\s*自评(?:等级|结果)?\s*(?:为|是)\s*[“\"'‘]?\s*(优|良|中|差)")
+# Possessive spaces and numbers read from their first digit: these run on every line of a document, and
+# a long run of digits or spaces must not be re-scanned from each of its characters.
+_GRADE_COUNT = re.compile(
+    r"(?<!\d)(\d++)\s*+个(?:项目|二级项目)?\s*+(?:的)?\s*+自评(?:等级|结果)?\s*+(?:为|是)\s*+[“\"'‘]?\s*+(优|良|中|差)")
 _FORM_COUNT = (
     re.compile(r"(?:绩效)?自评个数\s*(\d+)\s*个"),
     re.compile(r"涉及二级项目\s*(\d+)\s*个"),
-    re.compile(r"对\s*(\d+)\s*个项目(?:开展|进行)了?[^。，,；;]*?自评"),
+    re.compile(r"对\s*+(\d++)\s*+个项目(?:开展|进行)了?[^。，,；;]{0,80}?自评"),  # 自评 within one clause
 )
 _AMOUNT = (
     re.compile(r"涉及资金\s*([\d,]+(?:\.\d+)?)\s*万元"),

@@ -50,8 +50,8 @@ _MIN_GLUED = 120
 def is_glued(line: str) -> bool:
     """A line with no cell separator in which form labels follow each other with nothing between (a short
     line must show it as printed; in a long one, spaces are taken for wrapped cells)."""
-    if "|" in line or "\t" in line or re.search(r"[ \u3000]{2}", line):
-        return False
+    if "|" in line or "\t" in line or re.search(r"[ \u3000]{2}", line) or line.count(" ") * 15 > len(line):
+        return False  # separated cells: by pipes, tabs, runs of spaces, or a space between most of them
     flat = line[:2000] if len(line) < _MIN_GLUED else _SPACE.sub("", line[:2000])
     found = list(_labels().finditer(flat))
     ends = [m.end() for m in found]

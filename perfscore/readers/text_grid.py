@@ -43,6 +43,8 @@ _LONE_CJK = re.compile(rf"^[{_CJK}]$")
 _FUNDING_SOURCES = ("资金总额", "其中", "财政拨款", "上年结转", "其他资金", "本级资金", "地方资金", "中央", "省级",
                     "市级", "县级资金", "财政资金", "结转资金", "专项资金", "自有资金")
 _SECTION = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．])")
+_STREAM = 300
+_NOTE = re.compile(r"^[(（][^()（）]{1,12}[)）]$")
 _PAGE_MARK = re.compile(r"^[—\-－]\s*\d+\s*[—\-－]$")
 
 
@@ -61,6 +63,10 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
     for number, line in enumerate(lines[:glued], 1):
         if "|" in line and len(line) > 120:
             yield from _glued_cell(number, line)
+        elif len(line) > _STREAM and "\t" not in line and "|" not in line:
+            # a whole table run into one line (PDF text): its cells, to be gathered into rows again
+            for cell in split_cells(line):
+                yield number, cell
         else:
             yield number, line
     if glued is not None:
@@ -106,6 +112,9 @@ def _rows(text: str) -> Iterator[tuple[list[str], int]]:
                 yield cells, number
             continue
         cell = cells[0]
+        if pending and _NOTE.match(cell):
+            pending[-1] += cell  # (万元), (定量指标): a note printed under the cell it belongs to
+            continue
         if pending and _starts_row(cell, pending):
             carried = []
             if _is_header(label_key(cell)) and len(pending) > 2 and _caption(pending[-1]):
@@ -151,11 +160,13 @@ def _joins(left: str, right: str) -> bool:
     """Do two space-separated words belong to one cell?"""
     if _LONE_CJK.match(left[-1:]) and len(right) == 1 and _LONE_CJK.match(right):
         return True  # 产 出 指 标
+    if left.count("(") + left.count("（") > left.count(")") + left.count("）"):
+        return True  # a note in brackets wrapped at a space: 得分(20 分*执行率)
     if _VALUE_START.match(right) or _VALUE_START.match(left):
         return False
     if right.startswith(("(", "（")) or left.endswith(("(", "（", "、", "，", ",")):
         return True
-    if label_key(right) in ("指标", "指标值") or (len(left) <= 2 and _LONE_CJK.match(left[:1])):
+    if label_key(right) in ("指标", "指标值"):
         return True  # 一级 指标, 经济效益 指标
     return False
 
