@@ -48,6 +48,7 @@ from perfscore.readers.grid_labels import (
     DEPT_NAME_LABELS,
     GOAL_EXPECTED,
     GRADE,
+    GRADES,
     GRADE_KEYS,
     INLINE_AMOUNT,
     LEVEL2_ONLY,
@@ -421,7 +422,7 @@ class _Builder:
             text = grid.cell(r, score_col)
             m = re.match(r"^\s*([\d.,]+)\s*(?:分)?\s*[（(]\s*(\S+?)\s*[)）]\s*$", text)
             if m and GRADE.match(m.group(2)):
-                text, self.grade = m.group(1), m.group(2)
+                text, self.grade = m.group(1), GRADES.get(m.group(2), m.group(2))
             value, status = parse_decimal(text)
             if value is not None:
                 self.total = self.number(text, "reported_total", r)
@@ -510,7 +511,7 @@ def _grade(text: str) -> str | None:
     t = simplified(label_text(text))
     t = re.sub(r"^(自评等级|评价等级|绩效等级|评定等级|等级|自评结果|评价结果)\s*[:：]?\s*", "", t)
     t = re.sub(r"\s+", "", t)
-    return t if GRADE.match(t) else None
+    return GRADES.get(t, t) if GRADE.match(t) else None
 
 
 def _goal_columns(grid: Grid, r: int) -> tuple[int, int] | None:

@@ -33,6 +33,7 @@ from perfscore.readers.chinese import normalise
 from perfscore.readers.consistency import anomalies
 from perfscore.readers.encoding import decode
 from perfscore.readers.grid import forms_from_grid
+from perfscore.readers.grid_labels import GRADES
 from perfscore.readers.text_context import fill_from_text
 from perfscore.readers.text_grid import grid_from_text
 from perfscore.readers.text_funding import FundingParser, is_funding_header
@@ -49,7 +50,6 @@ _NAME_LABELS = ("项目名称", "项目支出名称", "预算部门名称", "部
 _DEPT_LABELS = ("主管部门及代码", "主管部门", "主管部门名称")
 _UNIT_LABELS = ("预算单位", "实施单位", "预算单位名称", "实施单位名称")
 _FILLER = re.compile(r"填报单位\s*+[:：]\s*+(?:[（(]\s*+盖章\s*+[)）])?\s*+(?P<unit>[^\s（(]+)")
-_GRADES = {"优": "优", "良": "良", "中": "中", "差": "差", "优秀": "优", "良好": "良", "中等": "中", "较差": "差"}
 # a line's first goal label, then 实际完成 after it: trying each later label again would be quadratic
 _GOALS = re.compile(r"(?m)^(?>.*?(?:年度目标|预期目标|总体目标|绩效目标|整体情况)).*实际完成")
 _END_OF_TABLE = ("绩效分析", "自评结果分析", "项目绩效自评", "备注")
@@ -369,11 +369,11 @@ class FormReader:
             numbers = [(i, num.leading_number(c)) for i, c in enumerate(row.cells)
                        if c and not norm(c).startswith("总分") and num.leading_number(c) is not None]
             if not numbers:
-                if row is not candidates[0] and any(c and norm(c) not in _GRADES for c in row.cells):
+                if row is not candidates[0] and any(c and norm(c) not in GRADES for c in row.cells):
                     return
                 continue
             at, form.reported_total = numbers[-1]
-            grade = next((_GRADES[norm(c)] for c in row.cells[at + 1:] if norm(c) in _GRADES), None)
+            grade = next((GRADES[norm(c)] for c in row.cells[at + 1:] if norm(c) in GRADES), None)
             form.reported_grade = grade
             return
 
