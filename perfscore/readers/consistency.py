@@ -34,6 +34,8 @@ def _form(form: Form) -> int:
             count += 1
         points += ind.score or 0
     funding = form.funding.total if form.funding else None
+    if form.funding is not None and (funding is None or funding.score is None) and form.funding.breakdown:
+        funding = form.funding.breakdown[0]  # a blank 资金总额 row: the 其中 row carries the figures
     if funding is not None:
         if funding.annual_budget and funding.executed is not None and funding.execution_rate is not None:
             if abs(funding.executed / funding.annual_budget * 100 - funding.execution_rate) > 1:

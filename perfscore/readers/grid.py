@@ -101,6 +101,7 @@ class _Builder:
     fund_labels: list[int] = field(default_factory=list)
     fund_pair: dict[str, int] | None = None
     fund_pair_label: int | None = None
+    fund_sub: list[str] = field(default_factory=list)
     funding: Funding | None = None
     goals: Goals | None = None
     goal_cols: tuple[int, int] | None = None
@@ -209,6 +210,12 @@ class _Builder:
             return 1
         self.fund_map = cmap
         self.fund_labels = [c for c in range(first_value)]
+        if r in grid.loose_rows and r + 1 in grid.loose_rows and "initial_budget" in cmap.fields:
+            # 年初预算数 over 目标申报数 | 预算编制数, printed as a row of its own
+            sub = [funding_field(label_key(v)) for v in grid.cells[r + 1] if v]
+            if sub and set(sub) <= {"target_declared", "budget_compiled"}:
+                self.fund_sub = [name for name in sub if name]
+                return 2
         return cmap.header_rows
 
     def funding_row(self, r: int) -> None:
@@ -226,6 +233,9 @@ class _Builder:
         if r in grid.loose_rows:
             label, rest = label_of(grid.cells[r])
             order = sorted(self.fund_map.fields, key=lambda name: self.fund_map.fields[name][0])  # type: ignore[union-attr]
+            if self.fund_sub:
+                at = order.index("initial_budget")
+                order[at:at + 1] = self.fund_sub
             placed = align_funding(rest, order)
             if placed:
                 self.add_funding_row(r, label, placed)

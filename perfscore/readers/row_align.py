@@ -22,7 +22,11 @@ from perfscore.readers.grid_labels import level_kind
 
 _PLACEHOLDER = re.compile(r"^(?:[…．.·]+|指标\s*\d+\s*[:：]?|[★☆*]+|/|-+|—+|其他|其它)$")
 _BARE = re.compile(r"^[+-]?\d+(?:\.\d+)?\s*分?$")
-_VALUE = re.compile(r"^(?:[≥≤=<>＞＜≧≦±]|不低于|不少于|不高于|不超过|大于|小于|约)?\s*[+-]?\d")
+# a value: an operator, a number or a range, a unit of a few characters, a bound word (≥11台, 1-12月, 95%以上)
+_VALUE = re.compile(r"^(?:[≥≤=<>＞＜≧≦±→—]|不低于|不少于|不高于|不超过|大于|小于|低于|高于|约)?\s*[+-]?\d[\d.,]*\s*"
+                    r"(?:[-—~～至]\s*\d[\d.,]*\s*)?(?:[%‰]|[^\d\s]{0,6}?)(?:及以上|以上|及以下|以下|以内)?$")
+_ACHIEVED = re.compile(r"^(?:部分)?(?:达成|未达成|完成|未完成|已完成)(?:预期|年度)?(?:指标|目标)")
+_MISSING = {"未填报", "/", "-", "—", "无", "不适用", "……"}
 _VALUES = ("initial_target", "adjusted_target", "actual")
 _NATURE = re.compile(r"^(?:[≥≤=<>＞＜≧≦]|正向|反向|定性|定量|[≥≤]?=?)$")
 
@@ -60,7 +64,9 @@ def placeholder(cell: str) -> bool:
 
 
 def _value_like(cell: str) -> bool:
-    return bool(_VALUE.match(cell)) and len(cell) <= 24 or "%" in cell and len(cell) <= 16
+    cell = cell.strip()
+    return cell in _MISSING or len(cell) <= 24 and bool(_VALUE.match(cell)) or (
+        "%" in cell and len(cell) <= 16 and any(ch.isdigit() for ch in cell))
 
 
 def _accepts(name: str, cell: str) -> bool:
@@ -77,6 +83,8 @@ def _accepts(name: str, cell: str) -> bool:
         return bool(_BARE.match(cell)) and parse_decimal(cell)[0] is not None
     if name == "nature":
         return bool(_NATURE.match(cell.strip()))
+    if name in ("initial_target", "adjusted_target") and _ACHIEVED.match(cell):
+        return False  # 达成预期指标, 部分达成…: words that only ever report an actual
     if name == "criteria":
         return not _value_like(cell)
     if name == "measure_unit":
@@ -123,6 +131,10 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
     pos = 0
     for i, cell in enumerate(live):
         level = level_kind(cell)
+        named = False
+        if level is not None and "level3" in idx and i + 1 < len(live) and (
+                _value_like(live[i + 1]) or _BARE.match(live[i + 1])):
+            level, named = None, True  # followed by its values: a 三级 name that reads like a level (服务对象满意度)
         if level == "level12":
             nxt = live[i + 1] if i + 1 < len(live) else ""
             # 成本指标 / 满意度指标 are 一级 in one template and 二级 in another: a 二级 label follows a
@@ -132,6 +144,9 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         if level is not None:
             j = idx.get(level) if level in idx else None
             new = j is None or pos > j or any(idx.get(n, -1) >= l3 for n in cur)
+        elif named:
+            j = idx["level3"]
+            new = pos > j
         elif i in forced and idx[forced[i]] >= pos:
             j = idx[forced[i]]
         else:
@@ -148,7 +163,7 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         if new and cur:
             rows.append(cur)
             cur, pos = {}, 0
-        if new:
+        if new and not named:
             if level is not None:
                 j = idx.get(level)
             else:
@@ -194,7 +209,7 @@ def align_funding(values: Sequence[str], fields: Sequence[str]) -> dict[str, str
     nums = [v for v in values if v.strip() and (_number(v) is not None or _GLUED.match(v.strip()))]
     if not cols or not nums:
         return {}
-    if len(nums) >= len(cols) and all(_number(v) is not None for v in nums):
+    if len(nums) > len(cols) and all(_number(v) is not None for v in nums):
         return dict(zip(cols, nums, strict=False))
     readings = [nums]
     if len(nums) == 1:  # several amounts glued into one cell (年度资金总额303010100%)
@@ -214,8 +229,8 @@ def _consistency(placed: dict[str, str]) -> int | None:
     """How well a placement of numbers agrees with itself; None when it is impossible."""
     rate_text = placed.get("execution_rate")
     for name, text in placed.items():
-        if ("%" in text) != (name == "execution_rate"):
-            return None
+        if "%" in text and name != "execution_rate":
+            return None  # a rate printed without its % may still be the rate: the arithmetic decides
     got = {k: _number(v) for k, v in placed.items()}
     if any(v is None for v in got.values()):
         return None
@@ -236,6 +251,9 @@ def _consistency(placed: dict[str, str]) -> int | None:
                 score += 3 if abs(weight * rate / 100 - points) <= Decimal("0.6") else -1
         if weight is not None and weight not in (Decimal(10), Decimal(20), Decimal(100)):
             score -= 2
+        balance = got.get("balance")
+        if balance is not None and budget is not None and executed is not None:
+            score += 2 if abs(budget - executed - balance) <= Decimal("0.01") else -2
         initial = got.get("initial_budget")
         if initial is not None and budget is not None and initial == budget:
             score += 1

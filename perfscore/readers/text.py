@@ -29,7 +29,7 @@ from pathlib import Path
 from perfscore.errors import ReadError
 from perfscore.model import Document, Form, Funding, Goals, NarrativeCounts, ReadNote, SourceRef
 from perfscore.readers import text_numbers as num
-from perfscore.readers.chinese import normalise
+from perfscore.readers.chinese import strip_pinyin, to_simplified
 from perfscore.readers.consistency import anomalies
 from perfscore.readers.encoding import decode
 from perfscore.readers.grid import forms_from_grid
@@ -60,7 +60,8 @@ NO_FORM = "no 自评表 found"
 
 def _read_loose(text: str, file: str) -> Document:
     """Forms in text whose tables are not tab- or Word-separated: pipes, one cell per line, spaces."""
-    text = normalise(text, operators=False)  # mirrored copies: 項(xiàng)目 → 项目
+    # mirrored copies: 項(xiàng)目 → 项目; printed punctuation and values otherwise kept as they are
+    text = to_simplified(strip_pinyin(text))
     grid = grid_from_text(text, file)
     forms = forms_from_grid(grid)
     lines = re.split(r"\r\n|\r|\n", text)

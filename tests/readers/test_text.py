@@ -374,7 +374,11 @@ def test_unexpected_failure_in_one_form_is_a_note(tmp_path, monkeypatch):
             raise RuntimeError("boom")
         return original(self)
 
+    def no_loose_reading(text, file):
+        raise ReadError(file, text_reader.NO_FORM)
+
     monkeypatch.setattr(text_reader.FormReader, "read", flaky)
+    monkeypatch.setattr(text_reader, "_read_loose", no_loose_reading)  # the tab reading's own failure handling
     text = FORM_TABS.format(total="10\t10\t10\t8\t2\t80\t8")
     doc = _read(_write(tmp_path, text.replace("测试项目项目", "坏项目项目", 1) + "\n" + text))
     assert [f.name for f in doc.forms] == ["坏项目", "测试项目"]
