@@ -360,7 +360,8 @@ class _Builder:
         if r in grid.loose_rows:
             order = sorted(cmap.fields, key=lambda name: cmap.fields[name][0])
             for values in align_indicators(grid.cells[r], indicator_fields(order)):
-                self.add_indicator(r, values, None, None)
+                if not _fragment(values):
+                    self.add_indicator(r, values, None, None)
             return
         values: dict[str, str] = {}
         for name, cols in cmap.fields.items():
@@ -498,6 +499,22 @@ class _Builder:
                     year=self.year, funding=self.funding, goals=self.goals, indicators=self.indicators,
                     reported_total=self.total, reported_grade=self.grade, source=self.ref(self.first_row),
                     read_notes=self.notes)
+
+
+_VALUE_FIELDS = ("initial_target", "adjusted_target", "actual", "weight", "score")
+
+
+def _fragment(values: dict[str, str]) -> bool:
+    """A loose row that is no indicator: no value at all, and for a name a header word or a piece of a
+    wrapped label (年度, 目标(80分), 分)) that the text lost its cell for."""
+    if any(values.get(k) for k in _VALUE_FIELDS):
+        return False
+    name = values.get("level3", "")
+    if not name:
+        return False  # a label-only row: it updates the 一级/二级 carried down
+    key = label_key(name)
+    opened, closed = name.count("(") + name.count("（"), name.count(")") + name.count("）")
+    return len(key) < 3 or indicator_field(key) is not None or opened != closed or "分" in name[-3:]
 
 
 def _glued_total(text: str) -> str:

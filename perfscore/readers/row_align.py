@@ -114,6 +114,7 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
     idx = {name: k for k, name in enumerate(fields)}
     l3 = idx.get("level3", 0)
     last_value = max((idx[n] for n in (*_VALUES, "score", "weight") if n in idx), default=l3)
+    value_fields = sum(1 for n in fields[l3 + 1:] if n in (*_VALUES, "weight", "score"))
     live: list[str] = []
     forced: dict[int, str] = {}  # cells whose field is known: the halves of a glued 分值 | 得分
     for cell in (c.strip() for c in cells):
@@ -149,6 +150,9 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
             new = pos > j
         elif i in forced and idx[forced[i]] >= pos:
             j = idx[forced[i]]
+        elif _continues_name(cell, cur, pos, l3, live[i + 1:], value_fields):
+            cur["level3"] += " " + cell  # a name wrapped at a space: the row's values all still follow
+            continue
         else:
             j = next((k for k in range(pos, len(fields)) if _accepts(fields[k], cell)), None)
             if j is not None and j > last_value and "level3" in cur:
@@ -180,6 +184,19 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         for row in rows:
             _split_target_weight(row)
     return rows
+
+
+def _continues_name(cell: str, cur: dict[str, str], pos: int, l3: int, rest: Sequence[str], wanted: int) -> bool:
+    """Text right after a row's name, followed by as many values as the header has value columns: the
+    rest of the name, not its target."""
+    if "level3" not in cur or pos != l3 + 1 or _value_like(cell) or _BARE.match(cell) or level_kind(cell):
+        return False
+    following = 0
+    for nxt in rest:
+        if not (_value_like(nxt) or _BARE.match(nxt)):
+            break
+        following += 1
+    return wanted > 1 and following >= wanted
 
 
 def _split_target_weight(row: dict[str, str]) -> None:
