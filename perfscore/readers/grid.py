@@ -46,6 +46,7 @@ from perfscore.readers.grid_labels import (
     ATTACHMENT,
     DEPT_LABELS,
     DEPT_NAME_LABELS,
+    FUNDING_POINTS,
     GOAL_EXPECTED,
     GRADE,
     GRADES,
@@ -102,6 +103,7 @@ class _Builder:
     fund_pair: dict[str, int] | None = None
     fund_pair_label: int | None = None
     fund_sub: list[str] = field(default_factory=list)
+    fund_weight: Decimal | None = None  # 分值 printed in the header ((20分), 得分(20分*执行率)), not in a column
     funding: Funding | None = None
     goals: Goals | None = None
     goal_cols: tuple[int, int] | None = None
@@ -192,6 +194,10 @@ class _Builder:
         m = UNIT_IN_CAPTION.search(unicodedata.normalize("NFKC", " ".join(v for _, v in distinct)))
         if m:
             self.funding.unit = m.group(1)
+        above = [v for _, v in grid.distinct(r - 1)] if r and r - 1 in grid.loose_rows else []
+        m = FUNDING_POINTS.search(unicodedata.normalize("NFKC", " ".join([*above, *(v for _, v in distinct)])))
+        if m:
+            self.fund_weight = Decimal(m.group(1) or m.group(2))
         # Pair layout (预算数: | 89.496 | 执行数: | 89.496): the values sit beside the labels.
         pair: dict[str, int] = {}
         for i, (c, v) in enumerate(distinct):
@@ -286,6 +292,8 @@ class _Builder:
         empty = all(getattr(row, n) is None for n in (
             "target_declared", "budget_compiled", "initial_budget", "annual_budget", "executed", "balance",
             "weight", "execution_rate", "score", "deviation_reason"))
+        if is_total and row.weight is None and self.fund_weight is not None and not empty:
+            row.weight = self.fund_weight
         if is_total:
             if empty and clean in ("资金总额", "年度资金总额", ""):
                 # a placeholder total with nothing in it: the form has no total row figures

@@ -94,7 +94,8 @@ def test_hubei_layout_reads_the_same_in_every_text_layout(layout):
     got = fields(layout(HUBEI))
     assert got["name"] == "春节慰问经费"
     assert got["total"] == Decimal(100) and got["grade"] == "优"
-    assert got["funding"] == (Decimal("34.64"), Decimal("34.64"), None, Decimal(100), Decimal(20))
+    # 分值 20 is printed only in the header: 预算执行情况(万元)(20分), 得分(20分*执行率)
+    assert got["funding"] == (Decimal("34.64"), Decimal("34.64"), Decimal(20), Decimal(100), Decimal(20))
     assert [r[:5] for r in got["rows"]] == [
         ("产出指标", "数量指标", "慰问重点优抚对象人数", "≥150人", "156人"),
         ("产出指标", "质量指标", "补助经费足额拨付率", "100%", "100%"),
