@@ -58,12 +58,17 @@ def label_text(text: str) -> str:
     return join_lines(text).strip()
 
 
-_LEVEL_WEIGHT = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
+# tried from the first space of a run only, spaces never given back: linear in the label's length
+_LEVEL_WEIGHT = re.compile(r"(?<!\s)\s*+[（(]\s*+\d++(?:\.\d++)?\s*+分\s*+[)）]\s*+$")
+
+
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]++(?=[\u4e00-\u9fff])")
 
 
 def level_label(text: str) -> str:
-    """一级/二级 labels lose a printed weight note: "产出指标(50分)" → "产出指标"."""
-    return _LEVEL_WEIGHT.sub("", label_text(text)) or label_text(text)
+    """一级/二级 labels lose a printed weight note and the spaces of print: "产 出 指 标 (50分)" → "产出指标"."""
+    label = _CJK_SPACE.sub("", label_text(text))
+    return _LEVEL_WEIGHT.sub("", label) or label
 
 
 # ------------------------------------------------------------------------------------------ numbers
@@ -72,7 +77,7 @@ _MISSING = {"", "-", "--", "—", "——", "–", "/", "／", "\\", "…", "…
             "n/a", "N/A", "NA", "空"}
 _FILLER = re.compile(r"[-—–/\\.…·_~～]+")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
-_REPAIRABLE = re.compile(r"[+-]?[\d,.]*\d[\d,.]*")
+_REPAIRABLE = re.compile(r"[+-]?(?<![,.])[,.]*+\d[\d,.]*+")  # [\d,.]* with a digit, read in one pass
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _UNIT_TAIL = re.compile(r"(?:%|％|‰|分|万元|元|万|个百分点|百分点)$")
 

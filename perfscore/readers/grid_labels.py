@@ -102,8 +102,14 @@ def indicator_field(k: str) -> str | None:
         return "actual"
     if k in ("分值", "权重", "指标分值", "分值权重", "权重分值", "指标权重"):
         return "weight"
-    if k in ("得分", "自评得分", "评分", "评价得分", "指标得分"):
+    if k in ("得分", "自评得分", "评分", "评价得分", "指标得分", "自评分"):
         return "score"
+    if k in ("复核分", "复核得分", "审核得分", "评审得分"):
+        return "review_score"  # a reviewer's score beside the unit's own: kept apart, not the reported score
+    if k.startswith("得分系数"):
+        return "score_ratio"
+    if k in ("是否核心指标", "核心指标"):
+        return "core"
     if k.startswith("偏差") or ("原因" in k and len(k) <= 14):
         return "deviation_reason"
     if k in ("度量单位", "计量单位", "单位"):

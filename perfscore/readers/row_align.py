@@ -79,7 +79,11 @@ def _accepts(name: str, cell: str) -> bool:
         return False
     if name == "level3":
         return not _BARE.match(cell) and not (_value_like(cell) and len(cell) <= 12)
-    if name in ("weight", "score"):
+    if name == "core":
+        return cell.strip() in ("是", "否", "★", "√", "Y", "N")
+    if name == "score_ratio":
+        return _value_like(cell) or bool(_BARE.match(cell))
+    if name in ("weight", "score", "review_score"):
         return bool(_BARE.match(cell)) and parse_decimal(cell)[0] is not None
     if name == "nature":
         return bool(_NATURE.match(cell.strip()))
@@ -113,7 +117,8 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
     """Split a loose row into indicator rows, each a mapping of field name → cell text."""
     idx = {name: k for k, name in enumerate(fields)}
     l3 = idx.get("level3", 0)
-    last_value = max((idx[n] for n in (*_VALUES, "score", "weight") if n in idx), default=l3)
+    last_value = max((idx[n] for n in (*_VALUES, "score", "weight", "review_score", "score_ratio") if n in idx),
+                     default=l3)
     value_fields = sum(1 for n in fields[l3 + 1:] if n in (*_VALUES, "weight", "score"))
     live: list[str] = []
     forced: dict[int, str] = {}  # cells whose field is known: the halves of a glued 分值 | 得分

@@ -23,6 +23,7 @@ from perfscore.readers.grid_cells import Grid, label_key, simplified
 from perfscore.readers.grid_labels import (
     DEPT_LABELS,
     GOAL_EXPECTED,
+    LEVEL_LABELS,
     NAME_LABELS,
     STOP_PREFIXES,
     TITLE,
@@ -104,6 +105,12 @@ def _rows(text: str) -> Iterator[tuple[list[str], int]]:
         if "|" in line and _RULE.match(line):
             continue  # a Markdown rule, or a lone "|" between cells printed one per line
         cells = split_cells(line)
+        if pending and cells and _unfinished(pending[-1]):
+            # a label wrapped inside its cell (效益指 / 标(30 / 分)): its pieces are one cell
+            cells[0] = pending.pop() + cells[0]
+            if len(cells) > 1 and pending:
+                yield pending, start
+                pending = []
         if len(cells) != 1:
             if pending:
                 yield pending, start
@@ -206,6 +213,18 @@ def _starts_row(cell: str, pending: list[str]) -> bool:
     if any(key.startswith(s) or key.endswith(s) for s in _FUNDING_SOURCES) and not _VALUE_START.match(cell):
         return len(key) <= 20
     return bool(TITLE.search(simplified(cell))) and len(key) <= 60
+
+
+def _unfinished(cell: str) -> bool:
+    """A piece of a cell that wrapped onto the next line: an open bracket, or the start of a label word."""
+    if cell.count("(") + cell.count("（") > cell.count(")") + cell.count("）"):
+        return True
+    key = label_key(cell)
+    return 2 <= len(key) and level_kind(cell) is None and not _is_header(key) and any(
+        word.startswith(key) and word != key for word in _WRAPPED_WORDS)
+
+
+_WRAPPED_WORDS = frozenset(LEVEL_LABELS | {"一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "偏差原因分析"})
 
 
 def _caption(cell: str) -> bool:

@@ -179,3 +179,56 @@ def test_the_samples_as_pipe_tables_read_back_through_the_loose_rows():
     forms = [f for p in sorted(samples.glob("*.yaml")) for d in read_documents(p) for f in d.forms]
     same = sum(key(f) == key(read_text(pipe_text(f), "f.txt").forms[0]) for f in forms)
     assert len(forms) == 28 and same >= 22
+
+
+def _one(text: str):
+    doc = read_text(text, "form.txt")
+    assert len(doc.forms) == 1
+    return doc.forms[0]
+
+
+def test_self_and_review_score_columns():
+    """自评分 is the reported score; a reviewer's 复核分 beside it is not."""
+    form = _one("项目支出绩效自评表\n项目名称 | 道路养护\n"
+                "一级指标 | 二级指标 | 三级指标 | 年初指标值 | 实际完成值 | 分值 | 自评分 | 复核分\n"
+                "产出指标 | 数量指标 | 养护里程 | 300公里 | 300公里 | 15 | 15 | 14\n"
+                "| 质量指标 | 验收合格率 | ≥95% | 96% | 12 | 12 | 12\n")
+    assert [(i.level2, i.weight, i.score) for i in form.indicators] == [
+        ("数量指标", Decimal(15), Decimal(15)), ("质量指标", Decimal(12), Decimal(12))]
+
+
+def test_score_ratio_and_core_columns_do_not_shift_the_values():
+    """重庆: 调整指标值, 得分系数(%), 是否核心指标 between the values and the points."""
+    form = _one("部门整体支出绩效自评表\n部门名称 | 区水利局\n"
+                "一级指标 | 二级指标 | 三级指标 | 年度指标值 | 调整指标值 | 实际完成值 | 得分系数(%) | 是否核心指标 | 分值 | 得分\n"
+                "产出指标 | 数量指标 | 河道巡查次数 | ≥12次 | ≥12次 | 12次 | 100% | 是 | 20 | 20\n"
+                "效益指标 | 社会效益指标 | 水质达标率 | ≥90% | ≥90% | 85% | 94.4% | 否 | 10 | 9.44\n")
+    rows = [(i.level3, i.initial_target, i.adjusted_target, i.actual, i.weight, i.score) for i in form.indicators]
+    assert rows == [("河道巡查次数", "≥12次", "≥12次", "12次", Decimal(20), Decimal(20)),
+                    ("水质达标率", "≥90%", "≥90%", "85%", Decimal(10), Decimal("9.44"))]
+
+
+def test_transfer_payment_form_with_money_management_block():
+    """区域/转移支付: 中央/地方 amounts with no score column, then a 资金管理情况 block of words."""
+    form = _one("转移支付区域(项目)绩效目标自评表\n(2023年度)\n转移支付(项目)名称 | 动物防疫补助\n"
+                "中央主管部门 | 农业农村部 | 地方主管部门 | 省农业农村厅\n资金投入情况(万元) | 全年预算数(A) | 全年执行数(B) | "
+                "预算执行率(B/A×100%)\n年度资金总额: | 148 | 46 | 31.00%\n其中:中央财政资金 | 102 | 0 | 0%\n"
+                "地方资金 | 46 | 46 | 100%\n资金管理情况 | 情况说明 | 存在问题和改进措施\n分配科学性 | 分配科学 | 无\n"
+                "一级指标 | 二级指标 | 三级指标 | 指标值 | 全年实际值\n产出指标 | 数量指标 | 免疫数量 | ≥10万头 | 12万头\n")
+    total = form.funding.total
+    assert (form.name, total.annual_budget, total.executed, total.execution_rate) == (
+        "动物防疫补助", Decimal(148), Decimal(46), Decimal(31))
+    assert [(r.label, r.annual_budget) for r in form.funding.breakdown] == [("中央财政资金", Decimal(102)),
+                                                                          ("地方资金", Decimal(46))]
+    assert [(i.level3, i.target, i.actual) for i in form.indicators] == [("免疫数量", "≥10万头", "12万头")]
+
+
+def test_wrapped_level_labels_words_as_operators_and_placeholders():
+    form = _one("项目支出绩效自评表\n项目名称 | 护工培训\n一级指标 | 二级指标 | 三级指标 | 目标值 | 完成值 | 分值 | 得分\n"
+                "产 出 指 标 (50分) | 数量指标 | 指标1:培训人数 | 12500名 | 12166名 | 50 | 48.66\n"
+                "| | 指标2: | | | |\n效益指\n标(40\n分) | 社会效益指标 | 参训学员就业率 | 60%及以上 | 53.53% | 40 | 35.69\n"
+                "满意度指标(10分) | 服务对象满意度指标 | 学员满意度 | 95%及以上 | 88.32%及以上 | 10 | 9.3\n……\n")
+    assert [(i.level1, i.level3, i.target, i.actual) for i in form.indicators] == [
+        ("产出指标", "指标1:培训人数", "12500名", "12166名"),
+        ("效益指标", "参训学员就业率", "60%及以上", "53.53%"),
+        ("满意度指标", "学员满意度", "95%及以上", "88.32%及以上")]
