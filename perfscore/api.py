@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Literal
 
-from perfscore.batch import iter_documents
-from perfscore.errors import PerfscoreError, ReadError
+from perfscore.batch import iter_documents, score_guarded
+from perfscore.errors import PerfscoreError, ReadError, ScoreError
 from perfscore.model import Form
 from perfscore.results import FormResult
 from perfscore.rules import Rules, load_rules
@@ -42,7 +42,7 @@ def read_forms(source: str | Path | IO[str], *, on_error: Literal["raise", "skip
     for file, doc, error in iter_documents([source]):
         if error is not None:
             if on_error == "raise":
-                raise ReadError(file, error.split(": ", 1)[-1])
+                raise ReadError(file or '""', error.split(": ", 1)[-1])
             continue
         if doc is not None:
             yield from doc.forms
@@ -53,13 +53,22 @@ def score(form: Form, rules: Rules | str | Path = "national", *, explain: bool =
     return _score(form, rules if isinstance(rules, Rules) else load_rules(rules), explain=explain)
 
 
-def score_many(forms: Iterable[Form], rules: Rules | str | Path = "national", *, jobs: int = 1) -> Iterator[FormResult]:
-    """Score forms lazily, in order; ``jobs > 1`` uses that many worker processes (0: one per core)."""
+def score_many(forms: Iterable[Form], rules: Rules | str | Path = "national", *, jobs: int = 1,
+               on_error: Literal["raise", "skip"] = "raise") -> Iterator[FormResult]:
+    """Score forms lazily, in order; ``jobs > 1`` uses that many worker processes (0: one per core).
+
+    A form that cannot be scored (`batch.score_guarded`) raises `ScoreError`, one line naming its file and
+    form, with ``on_error="raise"``; with ``"skip"`` it is passed over and the others are scored."""
     rule_set = rules if isinstance(rules, Rules) else load_rules(rules)
     if jobs == 1:
-        for form in forms:
-            yield _score(form, rule_set)
-        return
-    from perfscore.parallel import default_jobs, score_many_parallel
+        results: Iterable[FormResult | ScoreError] = (score_guarded(form, rule_set) for form in forms)
+    else:
+        from perfscore.parallel import default_jobs, score_many_parallel
 
-    yield from score_many_parallel(forms, rule_set, jobs or default_jobs())
+        results = score_many_parallel(forms, rule_set, jobs or default_jobs())
+    for result in results:
+        if type(result) is ScoreError:
+            if on_error == "raise":
+                raise result
+            continue
+        yield result

@@ -112,11 +112,20 @@ def _check_funding(form: Form, result: FormResult, rules: Rules, sink: _Sink) ->
                          f"= {_d(row.execution_rate)}%",
                          indicator=row.label, printed=row.reported_rate, computed=row.execution_rate,
                          executed=row.executed, annual_budget=row.annual_budget)
+            if row.annual_budget == 0 and row.executed:  # scored by `score_funding` as the rule set allows
+                rated = "no execution rate" if row.execution_rate is None else \
+                    f"{rules.name} rates it {_d(row.execution_rate)}%"
+                sink.add("funding-zero-budget",
+                         f"全年执行数 {_d(row.executed)} against a 全年预算数 of 0: {rated}; "
+                         f"scored {_d(row.computed_score)} of {_d(row.weight)}"
+                         + (f" (printed {_d(row.reported_score)})" if row.reported_score is not None else ""),
+                         indicator=row.label, executed=row.executed, annual_budget=row.annual_budget,
+                         computed=row.computed_score, printed=row.reported_score, weight=row.weight)
             if row.computed_score is not None and row.reported_score is not None:
                 if row.reported_score > (row.weight or ZERO) + tol.weight and row.weight is not None:
                     sink.add("score-over-weight", f"funding score {_d(row.reported_score)} is above its weight "
                              f"{_d(row.weight)}", indicator=row.label, score=row.reported_score, weight=row.weight)
-                if abs(row.computed_score - row.reported_score) > tol.funding:
+                if row.execution_rate is not None and abs(row.computed_score - row.reported_score) > tol.funding:
                     sink.add("funding-score-mismatch",
                              f"funding score printed {_d(row.reported_score)} but the amounts give "
                              f"{_d(row.computed_score)} ({_d(row.execution_rate)}% × {_d(row.weight)})",

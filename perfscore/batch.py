@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfscore import audit
-from perfscore.errors import PerfscoreError, ReadError
+from perfscore.errors import PerfscoreError, ReadError, ScoreError
 from perfscore.fileio import Spooled
 from perfscore.model import Document, Form
 from perfscore.readers import read_documents, supported
+from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 from perfscore.results import SEVERITY_RANK, FileError, Finding, FormResult, Summary
 from perfscore.rules import Rules
 from perfscore.scoring import score
@@ -29,6 +30,18 @@ STDIN = "-"
 # times per form, and the objects it promotes make the older generations run often too: on 100,000
 # generated forms, 15 µs a form went to the collector; at 200,000, 0.5 µs, with the same peak RSS.
 GC_THRESHOLD = 200_000
+
+
+def collect_file_garbage() -> None:
+    """Collect the garbage cycles a file's reader left, once the file is read.
+
+    The collector counts objects, not bytes: a python-docx document is a few hundred objects in reference
+    cycles holding megabytes of lxml trees, so under the batch's threshold (`GC_THRESHOLD`) a folder of
+    Word files grew ~5 MB a file, never collected. Collected when the reader is done with the file (its
+    generator, which held the document while it yielded, is gone), the cycles are still in the young
+    generations: collecting those costs what the file left alive, tens of µs for a YAML file, where a
+    full collection (every cache's entries) would cost half its reading time. Never per line of a stream."""
+    gc.collect(1)
 
 
 @contextlib.contextmanager
@@ -70,6 +83,9 @@ def iter_paths(inputs: Iterable[str | Path]) -> Iterator[str | Path]:
         if str(item) == STDIN:
             yield STDIN
             continue
+        if isinstance(item, str) and not item:  # Path("") is the current directory: never read it unasked
+            yield item
+            continue
         path = Path(item)
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file() and supported(p)
@@ -79,7 +95,8 @@ def iter_paths(inputs: Iterable[str | Path]) -> Iterator[str | Path]:
             yield path
 
 
-def iter_documents(inputs: Iterable[str | Path]) -> Iterator[tuple[str, Document | None, str | None]]:
+def iter_documents(inputs: Iterable[str | Path],
+                   limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[str, Document | None, str | None]]:
     """(file, document, error) for every document in every input; errors are one line each."""
     for path in iter_paths(inputs):
         name = str(path)
@@ -88,9 +105,10 @@ def iter_documents(inputs: Iterable[str | Path]) -> Iterator[tuple[str, Document
                 yield from _stream_documents(path)
                 continue
             found = False
-            for doc in read_documents(path):
+            for doc in read_documents(path, limits):
                 found = True
                 yield name, doc, None
+            collect_file_garbage()
             if not found:
                 yield name, None, f"{name}: no forms found"
         except PerfscoreError as exc:
@@ -131,21 +149,72 @@ def _stream_items(path: str | Path,
     return handle, structured.byte_items(handle, name, universal=structured.STDIN_UNIVERSAL, bom=bom)
 
 
-def score_document(file: str, doc: Document, rules: Rules, explain: bool = False) -> DocumentResult:
-    results = [score(form, rules, explain=explain) for form in doc.forms]
-    return DocumentResult(file, results, audit.check_document(doc, results, rules), None, doc)
+def score_guarded(form: Form, rules: Rules, explain: bool = False, file: str | None = None) -> FormResult | ScoreError:
+    """`score`, with anything that goes wrong while scoring or auditing the form given back as a one-line
+    `ScoreError` naming its file and form instead of raised: the one guard of every batch (`run`, the
+    workers of `--jobs`, `score_many`), so that one form never stops the others, as one file's reader
+    never does. A bug or an input nothing else caught (a number no Decimal arithmetic survives)."""
+    try:
+        return score(form, rules, explain=explain)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, it is this form's, not the batch's
+        return ScoreError(_form_error(form, file, f"cannot score: {_reason(exc)}"))
+
+
+def _form_error(form: Form, file: str | None, message: str) -> str:
+    """`file, form '…', line 51: message`, as `ReadError` words a form's error; where the form says it
+    was read from another file (a transcription's source), that file is named with its place."""
+    src = form.source
+    file = file or (src.file if src else None) or "<input>"
+    if src is None:
+        where = None
+    elif src.file not in (None, file):
+        where = src.describe()
+    else:
+        where = ", ".join(f"{label} {value}" for label, value in (
+            ("page", src.page), ("sheet", src.sheet), ("table", src.table), ("line", src.line))
+            if value is not None) or None
+    return str(ReadError(file, message, form=form.name, where=where))
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as one short line: its type, and its text when that says more (decimal's do not)."""
+    text = " ".join(str(exc).split())
+    if not text or text.startswith("[<class"):
+        return type(exc).__name__
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+def score_document(file: str, doc: Document, rules: Rules, explain: bool = False) -> list[DocumentResult]:
+    """The document's scored forms, then one error result per form that could not be scored
+    (`score_guarded`): the others' results are kept. The narrative is checked only against a whole
+    document, since a missing form would make its counts disagree."""
+    results: list[FormResult] = []
+    errors: list[DocumentResult] = []
+    for form in doc.forms:
+        result = score_guarded(form, rules, explain, file)
+        if type(result) is ScoreError:
+            errors.append(DocumentResult(file, error=str(result)))
+        else:
+            results.append(result)
+    findings: list[Finding] = []
+    if not errors:
+        try:
+            findings = audit.check_document(doc, results, rules)
+        except Exception as exc:  # noqa: BLE001 - as in score_guarded: the forms' results are kept
+            errors.append(DocumentResult(file, error=f"{file}: cannot check the narrative: {_reason(exc)}"))
+    return [DocumentResult(file, results, findings, None, doc), *errors]
 
 
 def run(inputs: Iterable[str | Path], rules: Rules, *, explain: bool = False,
-        keep_documents: bool = False) -> Iterator[DocumentResult]:
-    for file, doc, error in iter_documents(inputs):
+        keep_documents: bool = False, limits: Limits = DEFAULT_LIMITS) -> Iterator[DocumentResult]:
+    for file, doc, error in iter_documents(inputs, limits):
         if error is not None or doc is None:
             yield DocumentResult(file, error=error)
             continue
-        result = score_document(file, doc, rules, explain)
-        if not keep_documents:
-            result.document = None
-        yield result
+        for result in score_document(file, doc, rules, explain):
+            if not keep_documents:
+                result.document = None
+            yield result
 
 
 def filter_findings(findings: list[Finding], select: set[str] | None, ignore: set[str] | None) -> list[Finding]:

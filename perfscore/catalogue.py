@@ -55,6 +55,14 @@ _ENTRIES = [
                 "资金结转/结余 is not 全年预算数 − 全年执行数, or the 其中 rows do not add up to 资金总额.",
                 "Recompute the balance and check the breakdown rows against the total row.",
                 "form arithmetic; tolerance.total"),
+    FindingSpec("funding-zero-budget", "money spent against a 全年预算数 of 0", "error",
+                "The funding row prints a 全年执行数 but a 全年预算数 of 0, so the execution rate (执行数 / "
+                "全年预算数) does not exist. The row scores what the rule set's funding.rate gives for a zero "
+                "budget, and 0 of its weight when it gives nothing (national): its points are lost, not left out "
+                "of the total.",
+                "Print the 全年预算数 the money was spent under (the adjusted budget); spending without a budget "
+                "needs its reason in 偏差原因.",
+                "funding.rate (form-notes: 执行率是执行数与全年预算数相比)"),
     FindingSpec("narrative-mismatch", "the text's counts disagree with the forms", "error",
                 "The document says how many projects were self-evaluated and how many got each grade; "
                 "the forms in the same document say otherwise.",
@@ -107,10 +115,12 @@ _ENTRIES = [
     FindingSpec("unparsed-value", "a target or actual value could not be read", "warning",
                 "The value parser could not read the string as a comparison, range, qualitative term or "
                 "missing marker; the indicator keeps its reported score. On a 绩效目标完成情况表, whose values "
-                "are prose by design, it is only a note (info).",
+                "are prose by design, it is only a note (info). A number beyond what any form states (0 or "
+                "between 1e-30 and 1e13 in size: a 33-digit count, a weight of 1e26) is not read either, in a "
+                "value cell or in any other field (分值, 得分, 总分, the funding amounts), which is read as blank.",
                 "Write the value as an operator, a number and a unit (≥11台), or add the word to "
-                "indicators/vocabulary.yaml.",
-                "indicators/vocabulary.yaml"),
+                "indicators/vocabulary.yaml; correct a number out of range.",
+                "indicators/vocabulary.yaml; perfscore.decimals (the limits of a number)"),
     FindingSpec("funding-total-blank", "资金总额 row left blank while a 其中 row holds the amounts", "warning",
                 "The total row of the funding block is 0 or empty while a breakdown row carries the real "
                 "amounts and score; the score was computed from the breakdown.",

@@ -13,6 +13,11 @@ from typing import Annotated, Optional
 
 import typer
 
+# The defaults of perfscore.readers.limits.Limits, repeated so that --help does not import the readers
+# (a test checks that they agree).
+DEFAULT_MAX_CELLS = 1_000_000
+DEFAULT_MAX_UNCOMPRESSED_MB = 256
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
                   help="Re-score and audit 绩效自评表 (performance self-evaluation forms).")
@@ -50,7 +55,9 @@ class ExportTo(str, Enum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"perfscore: {message}", err=True)
+    from perfscore.report.safe import term_text  # a file name or cell in the message must not drive the terminal
+
+    typer.echo(f"perfscore: {term_text(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -73,22 +80,34 @@ def score(
     files: Annotated[list[str], typer.Argument(help="forms: files, directories, or - for JSON Lines on stdin")],
     rules: Annotated[str, typer.Option("--rules", "-r", help="rule set name or YAML path")] = "national",
     fmt: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="write here (atomically)")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="write here (a file atomically; a FIFO or device directly)")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="exit 1 when a finding reaches this")] = FailOn.error,
     select: Annotated[Optional[list[str]], typer.Option("--select", help="only these finding codes")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="drop these finding codes")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="show the rule, inputs and formula behind each score")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="worker processes (default 0: one per core)")] = 0,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bar (default: on a terminal)")] = None,
+    max_cells: Annotated[int, typer.Option(
+        "--max-cells", min=1, help="refuse a sheet spanning more cells (rows × columns from A1), or a YAML "
+        "file whose aliases expand to more values")] = DEFAULT_MAX_CELLS,
+    max_uncompressed_mb: Annotated[int, typer.Option(
+        "--max-uncompressed-mb", min=1, help="refuse an xlsx/docx whose parts declare more megabytes "
+        "uncompressed, or a PDF whose streams inflate to more")] = DEFAULT_MAX_UNCOMPRESSED_MB,
 ) -> None:
-    """Re-score forms and report findings."""
+    """Re-score forms and report findings.
+
+    Files that would cost far more than their size (a zip or decompression bomb, a sheet declared
+    to XFD1048576, a YAML alias bomb) are refused with one line before they are read; --max-cells
+    and --max-uncompressed-mb raise the limits."""
     from perfscore.errors import PerfscoreError
+    from perfscore.readers.limits import Limits
     from perfscore.run import run_score
 
     select_codes, ignore_codes = _codes(select), _codes(ignore)
     try:
         code = run_score(files, rules=rules, fmt=fmt.value, output=output, fail_on=fail_on.value,
-                         select=select_codes, ignore=ignore_codes, explain=explain, jobs=jobs, progress=progress)
+                         select=select_codes, ignore=ignore_codes, explain=explain, jobs=jobs, progress=progress,
+                         limits=Limits(max_cells=max_cells, max_uncompressed_mb=max_uncompressed_mb))
     except PerfscoreError as exc:
         raise _fail(str(exc)) from None
     except KeyboardInterrupt:
@@ -128,16 +147,16 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="form | result | rule
 def export(
     form_file: Annotated[Path, typer.Argument(help="a form file any reader understands")],
     to: Annotated[ExportTo, typer.Option("--to", help="xlsx | docx | yaml")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="output file")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="output file (written atomically)")],
 ) -> None:
     """Write forms in the standard layout, for round trips and for people."""
     from perfscore.errors import PerfscoreError
-    from perfscore.fileio import check_not_input
+    from perfscore.fileio import Output
     from perfscore.model import Document
     from perfscore.readers import read_documents
 
     try:
-        check_not_input(output, [form_file])
+        Output(output, [form_file])  # checked before reading: a wrong -o fails fast
         forms = [form for doc in read_documents(form_file) for form in doc.forms]
         if not forms:
             raise _fail(f"{form_file}: no forms found")

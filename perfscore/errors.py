@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 
+import re
+
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Text as one line: each run of line breaks (in a file name, a cell, a library's message) as a space."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
 class PerfscoreError(Exception):
     """Base for every error perfscore reports without a traceback."""
 
@@ -17,7 +27,7 @@ class ReadError(PerfscoreError):
             parts.append(f"form {form!r}")
         if where:
             parts.append(where)
-        super().__init__(": ".join([", ".join(parts), message]))
+        super().__init__(one_line(": ".join([", ".join(parts), message])))
 
 
 class MissingDependency(ReadError):
@@ -33,3 +43,8 @@ class RulesError(PerfscoreError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class ScoreError(PerfscoreError):
+    """A form was read but could not be scored or audited: one line naming its file and form (see
+    `batch.score_guarded`). Made of its message alone, so that it pickles back from a worker."""

@@ -6,10 +6,13 @@ scoring time so that nothing a unit wrote is lost. Amounts and points are Decima
 
 from __future__ import annotations
 
+import operator
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from perfscore.decimals import MAX_EXPONENT, MIN_EXPONENT, RANGE_TEXT, in_range
 
 FormKind = Literal["project", "department", "target_report"]
 
@@ -129,6 +132,57 @@ class Form(_Strict):
     reported_grade: str | None = Field(None, description="自评等级 as printed (优/良/中/差)")
     source: SourceRef | None = None
     read_notes: list[ReadNote] = Field(default_factory=list, description="repairs made while reading")
+
+    @model_validator(mode="after")
+    def _numbers_in_range(self) -> Form:
+        """Every number of the form within `decimals.in_range`; one beyond it (``1e26`` as a weight,
+        ``"1e999999999"`` as a total) is left blank with an `unparsed-value` note naming the field, as a
+        value cell that cannot be read is. Checked here, where every YAML/JSON form (and every form a
+        reader builds whole) passes, so that no Decimal arithmetic downstream meets such a number.
+
+        One pass over the form's numbers, testing only their exponents as `in_range` does: they are finite
+        (pydantic refuses NaN and Infinity), and the full test would double the pass's ~4 µs a form."""
+        lo, hi = MIN_EXPONENT, MAX_EXPONENT
+        for i, ind in enumerate(self.indicators):
+            w, s = ind.weight, ind.score
+            if (w is not None and not lo <= w.adjusted() <= hi) or (s is not None and not lo <= s.adjusted() <= hi):
+                _blank_out_of_range(self, ind, f"indicators[{i}]", ind.source, ind.level3)
+        funding = self.funding
+        if funding is not None:
+            total = funding.total
+            for k, row in enumerate(funding.breakdown if total is None else [total, *funding.breakdown]):
+                for value in _funding_numbers(row):
+                    if value is not None and not lo <= value.adjusted() <= hi:
+                        path = "funding.total" if row is total else f"funding.breakdown[{k - (total is not None)}]"
+                        _blank_out_of_range(self, row, path, row.source, row.label)
+                        break
+        total = self.reported_total
+        if total is not None and not lo <= total.adjusted() <= hi:
+            _blank_out_of_range(self, self, "", self.source, None)
+        return self
+
+
+_funding_numbers = operator.attrgetter("target_declared", "budget_compiled", "initial_budget", "annual_budget",
+                                       "executed", "balance", "weight", "execution_rate", "score")
+_FIELD_NAMES = {"weight": "分值", "score": "得分", "reported_total": "总分", "target_declared": "目标申报数",
+                "budget_compiled": "预算编制数", "initial_budget": "年初预算数", "annual_budget": "全年预算数",
+                "executed": "全年执行数", "balance": "资金结转/结余", "execution_rate": "执行率"}
+
+
+def _blank_out_of_range(form: Form, model: BaseModel, path: str, source: SourceRef | None,
+                        label: str | None) -> None:
+    """Blank the numbers of `model` (an indicator, a funding row or the form) beyond `decimals.in_range`,
+    each with an `unparsed-value` read note naming its field (`indicators[2].weight`) and row label."""
+    for name, value in list(model.__dict__.items()):
+        if type(value) is Decimal and name in _FIELD_NAMES and not in_range(value):
+            model.__dict__[name] = None
+            field = f"{path}.{name}" if path else name
+            shown = str(value)
+            shown = shown if len(shown) <= 24 else f"{value:.3e}"  # 1.000e+33, not the 34 digits
+            form.read_notes.append(ReadNote(
+                code="unparsed-value", field=field, source=source,
+                message=f"{f'{label}: ' if label else ''}{_FIELD_NAMES[name]} {shown} cannot be read: number out "
+                        f"of range ({RANGE_TEXT}); read as blank"))
 
 
 class NarrativeCounts(_Strict):

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from perfscore.batch import Digest, DocumentResult, SummaryBuilder, batch_gc, run, select_findings
 from perfscore.errors import PerfscoreError
-from perfscore.fileio import atomic_path, atomic_text, check_not_input
+from perfscore.fileio import Output
+from perfscore.readers.limits import DEFAULT_LIMITS, Limits
+from perfscore.report.safe import term_text
 from perfscore.results import SEVERITY_RANK
 from perfscore.rules import load_rules
 
 FILE_FORMATS = {"xlsx"}  # written to a path, not a text stream
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def _writer(fmt: str, out, explain: bool, output: Path | None):
@@ -42,34 +47,37 @@ def _writer(fmt: str, out, explain: bool, output: Path | None):
 
 def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fail_on: str,
               select: set[str] | None, ignore: set[str] | None, explain: bool, jobs: int = 1,
-              progress: bool | None = None) -> int:
+              progress: bool | None = None, limits: Limits = DEFAULT_LIMITS) -> int:
     rule_set = load_rules(rules)
-    if output is not None:
-        check_not_input(output, files)
+    target = Output(output, files, protected=_rule_files(rules)) if output is not None else None
     if fmt in FILE_FORMATS and output is None:
         raise PerfscoreError(f"--format {fmt} writes a file: give it with -o OUT.{fmt}")
-    results = _results(files, rule_set, explain, jobs, fmt in ("json", "jsonl"), select, ignore)
     builder = SummaryBuilder()
     # closing: interrupted, the workers are stopped here, not whenever the generator is collected
-    with _destination(fmt, output) as dest, batch_gc(), contextlib.closing(results):
+    with _terminated_as_interrupted(), _destination(fmt, target) as dest, batch_gc(), contextlib.closing(
+            _results(files, rule_set, explain, jobs, fmt in ("json", "jsonl"), select, ignore,
+                     _temp_of(dest, output), limits)) as results:
         writer = _writer(fmt, dest, explain, dest if fmt in FILE_FORMATS else None)
         for doc in _with_progress(results, progress):
             if isinstance(doc, Digest):  # a worker's chunk: selected and counted there
                 for error in doc.errors:
-                    print(f"perfscore: {error}", file=sys.stderr)
+                    print(f"perfscore: {term_text(error)}", file=sys.stderr)
                 builder.merge(doc.summary)
             else:
                 if doc.error:
-                    print(f"perfscore: {doc.error}", file=sys.stderr)
+                    print(f"perfscore: {term_text(doc.error)}", file=sys.stderr)
                 elif select or ignore:
                     select_findings(doc, select, ignore)
                 builder.add(doc)
             writer.document(doc)
         summary = builder.build()
         writer.end(summary)
+        if summary.forms == 0 and target is not None:
+            target.discard()  # nothing was read: the report already at the path stays as it was
     if summary.forms == 0:
         if summary.unreadable:
-            print(f"perfscore: nothing could be read ({len(summary.unreadable)} file(s) failed)", file=sys.stderr)
+            failed = len({error.file for error in summary.unreadable})  # a stream's bad lines are one file
+            print(f"perfscore: nothing could be read ({failed} file(s) failed)", file=sys.stderr)
         else:
             print("perfscore: no forms found", file=sys.stderr)
         return 2
@@ -78,8 +86,9 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
     return 0
 
 
-def _results(files: list[str], rules, explain: bool, jobs: int, digest: bool,
-             select: set[str] | None, ignore: set[str] | None) -> Iterator[DocumentResult | Digest]:
+def _results(files: list[str], rules, explain: bool, jobs: int, digest: bool, select: set[str] | None,
+             ignore: set[str] | None, temp: str | None = None,
+             limits: Limits = DEFAULT_LIMITS) -> Iterator[DocumentResult | Digest]:
     """Worker processes pay off for batches: a directory, a stream or several files. One small file
     is scored in-process whatever --jobs says, since starting workers would cost more than it saves."""
     batch = len(files) > 1 or any(f == "-" or Path(f).is_dir() or f.endswith(".jsonl") for f in files)
@@ -89,20 +98,68 @@ def _results(files: list[str], rules, explain: bool, jobs: int, digest: bool,
         jobs = jobs or default_jobs()
         if jobs > 1:
             return run_parallel(files, rules, explain=explain, jobs=jobs, digest=digest, select=select,
-                                ignore=ignore)
-    return run(files, rules, explain=explain)
+                                ignore=ignore, leftovers=(temp,) if temp else (), limits=limits)
+    return run(files, rules, explain=explain, limits=limits)
+
+
+def _rule_files(rules: str) -> list[Path]:
+    """The rule file `--rules` names, which `-o` must never overwrite."""
+    from perfscore.rules import resolve_path
+
+    with contextlib.suppress(PerfscoreError):
+        return [resolve_path(rules)]
+    return []
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread as Ctrl-C raises KeyboardInterrupt, so that they unwind
+    the same way: workers stopped, spool and temp output removed, one line, exit 130."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 @contextlib.contextmanager
-def _destination(fmt: str, output: Path | None):
+def _terminated_as_interrupted() -> Iterator[None]:
+    """While the command runs, SIGTERM and SIGHUP end it as Ctrl-C does, instead of killing it on the spot
+    with its temp output, spool directory and workers left behind. As with Ctrl-C, a second one cuts the
+    clean-up short (and SIGKILL, which nothing catches, leaves it to the workers: `parallel`). Only the
+    main thread can set handlers: elsewhere (the library called from a thread) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, _frame) -> None:
+        raise Terminated(signum)
+
+    previous = {signum: signal.signal(signum, interrupt) for signum in SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _temp_of(dest, output: Path | None) -> str | None:
+    """The temp file the output is written to before it becomes `output`, if there is one: what the
+    worker processes remove should this process be killed."""
+    if output is None:
+        return None
+    name = str(dest) if isinstance(dest, Path) else getattr(dest, "name", None)
+    return name if isinstance(name, str) and Path(name) != output and Path(name).is_file() else None
+
+
+@contextlib.contextmanager
+def _destination(fmt: str, target: Output | None):
     if fmt in FILE_FORMATS:
-        assert output is not None
-        with atomic_path(output) as tmp:
+        assert target is not None
+        with target.path() as tmp:
             yield tmp
-    elif output is None:
+    elif target is None:
         yield _stdout(fmt)
     else:
-        with atomic_text(output) as fh:
+        with target.text() as fh:
             yield fh
 
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from perfscore import audit
 from perfscore.caches import forget_oldest
 from perfscore.construct import build, constructor
+from perfscore.decimals import PLAIN_DIGITS
 from perfscore.labels import compact
 from perfscore.model import Form, FundingRow, Indicator
 from perfscore.results import FormResult, FundingResult, FundingRowResult, IndicatorResult, TraceStep
@@ -55,11 +56,13 @@ class Scored:
 
 def _d(value: Decimal | None) -> str:
     """A Decimal as printed, never in E notation (``str`` is that, three times faster, unless it has
-    an E)."""
+    an E), except beyond `decimals.PLAIN_DIGITS` (a rate of 1E+40 %), which would print a wall of zeros."""
     if value is None:
         return "—"
     text = str(value)
-    return text if "E" not in text else format(value, "f")
+    if "E" not in text or not -PLAIN_DIGITS <= value.adjusted() <= PLAIN_DIGITS:
+        return text
+    return format(value, "f")
 
 
 def score(form: Form, rules: Rules, *, explain: bool = False) -> FormResult:
@@ -367,7 +370,9 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
                 reported_score = reported_score if reported_score is not None else other.score
                 reported_rate = reported_rate if reported_rate is not None else other.execution_rate
                 break
-        if row is None or not _has_amounts(row):
+        # money spent against a 全年预算数 of 0: scored as the rule set's rate says, or 0 when it gives none
+        unbudgeted = row is not None and row.annual_budget == 0 and bool(row.executed)
+        if row is None or not (unbudgeted or _has_amounts(row)):
             rows.append(build(FundingRowResult,
                 label=basis, annual_budget=row.annual_budget if row else None,
                 executed=row.executed if row else None, execution_rate=None, reported_rate=reported_rate,
@@ -387,11 +392,20 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
             if type(raw) is not Decimal:
                 raw = Decimal(raw)
         except EvalError as exc:
+            if unbudgeted:  # no rate exists: the row's points are lost, not left out (funding-zero-budget)
+                computed = rules.round(ZERO)
+                explanations.append(f"{basis}: {_d(row.executed)} spent against a 全年预算数 of 0: {rules.name} "
+                                    f"gives no execution rate ({rules.funding_rate.source}) → {_d(computed)} of "
+                                    f"{_d(weight)}")
+                if total_score is not None:
+                    total_score += computed
+            else:
+                computed = None
+                explanations.append(f"{basis}: {exc}")
+                total_score = None
             rows.append(build(FundingRowResult,
                 label=basis, annual_budget=row.annual_budget, executed=row.executed, execution_rate=None,
-                reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=None))
-            explanations.append(f"{basis}: {exc}")
-            total_score = None
+                reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=computed))
             continue
         computed = rules.round(min(max(raw, ZERO), weight))
         percent = rules.round(rate * HUNDRED)

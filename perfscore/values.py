@@ -401,8 +401,8 @@ class Vocabulary:
         self._unknown_max = mx
         seps = strings("range_separators", d.get("range_separators"))
         self._range_re = re.compile(
-            rf"(?P<a>\d[\d.,]*)(?P<ua>\D*?)(?:{_alternation({n(s) for s in seps})})"
-            rf"(?P<b>\d[\d.,]*)(?P<ub>\D*)")
+            rf"(?<![\d.,])(?P<a>\d[\d.,]*+)(?P<ua>\D*?)(?:{_alternation({n(s) for s in seps})})"
+            rf"(?P<b>\d[\d.,]*+)(?P<ub>\D*)")  # possessive numbers: linear in the cell's length
 
         # qualitative terms ----------------------------------------------------------------
         terms: dict[str, str] = {}  # normalised term -> category

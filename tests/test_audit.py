@@ -56,6 +56,32 @@ def test_funding_arithmetic_and_budget_change(national):
     assert "budget-change" in found          # 全年预算数 40 vs 年初 100
 
 
+def test_money_spent_against_a_zero_budget_is_an_error_with_its_numbers(national):
+    """Issue #12 item 11: no finding at all used to say why the funding points were gone."""
+    f = form(STANDARD, funding=Funding(total=FundingRow(
+        label="资金总额", annual_budget=D(0), executed=D("12.5"), balance=D("-12.5"), score=D(10))))
+    found = [x for x in score(f, national).findings if x.code.startswith("funding")]
+    assert [x.code for x in found] == ["funding-zero-budget"]
+    assert found[0].severity == "error" and found[0].indicator == "资金总额"
+    assert found[0].numbers == {"executed": "12.5", "annual_budget": "0", "computed": "0", "printed": "10",
+                                "weight": "10"}
+    assert "no execution rate; scored 0 of 10 (printed 10)" in found[0].message
+
+
+def test_nothing_spent_against_a_zero_budget_is_no_zero_budget_finding(national):
+    f = form(STANDARD, funding=Funding(total=FundingRow(label="资金总额", annual_budget=D(0), executed=D(0))))
+    assert "funding-zero-budget" not in codes(f, national)
+
+
+def test_a_number_out_of_range_is_an_unparsed_value_finding_naming_form_and_field(national):
+    data = form(STANDARD).model_dump()
+    data["indicators"][2]["weight"] = "1e26"
+    data["source"] = {"file": "forms.jsonl", "line": 51}
+    finding = next(x for x in score(Form.model_validate(data), national).findings if x.code == "unparsed-value")
+    assert (finding.form, finding.indicator, finding.severity) == ("测试项目", "indicators[2].weight", "warning")
+    assert finding.location.file == "forms.jsonl" and "1E+26" in finding.message
+
+
 def test_missing_level1_and_group_weights(national):
     found = codes(form([ind("产出指标", "数量指标", "数量", "≥10个", "10个", 60, 60),
                         ind("效益指标", "社会效益指标", "效益", "提升", "达成预期指标", 30, 30)]), national)

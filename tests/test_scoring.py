@@ -40,6 +40,53 @@ def test_funding_uses_breakdown_when_total_row_is_blank(national):
     assert "funding-total-blank" in {f.code for f in result.findings}
 
 
+
+def unbudgeted(**total) -> Form:
+    """Money spent against a 全年预算数 of 0 (issue #12 item 11): indicators 88.44, printed total 98."""
+    return Form(name="零预算", reported_total=D(98), funding=Funding(total=FundingRow(
+        label="资金总额", annual_budget=D(0), executed=D(12), execution_rate=D(100), score=D(10), **total)),
+        indicators=[ind("≥10台", "10台", 50, 50), ind("≥100人", "100人", 30, 30, "人数"),
+                    ind("≥90%", "85%", 10, 8, "满意度")])
+
+
+def test_money_spent_against_a_zero_budget_scores_zero_and_says_why(national):
+    """The funding row used to be left out of the total (computed None) with "no 全年预算数/全年执行数
+    to score" and no finding. No rate exists under national: the row scores 0 of 10, with an error."""
+    result = score(unbudgeted(), national)
+    assert result.funding.computed_score == D(0) and result.funding.rows[0].computed_score == D(0)
+    assert result.funding.execution_rate is None
+    assert "spent against a 全年预算数 of 0" in result.funding.explanation
+    assert "no 全年预算数" not in result.funding.explanation
+    assert result.computed_total == D("89.44")
+    by_code = {f.code: f for f in result.findings}
+    assert by_code["funding-zero-budget"].severity == "error"
+    assert "funding-score-mismatch" not in by_code  # no rate, so no "—% × 10"
+
+
+def test_a_rule_set_may_rate_a_zero_budget_otherwise(tmp_path):
+    path = tmp_path / "fallback.yaml"
+    path.write_text('name: fallback\nextends: [national]\nfunding:\n  rate: "executed / annual_budget if '
+                    'annual_budget else min(executed / initial_budget, 1) if initial_budget else 0"\n',
+                    encoding="utf-8")
+    result = score(unbudgeted(initial_budget=D(20)), load_rules(path))
+    assert result.funding.computed_score == D("6.00") and result.funding.execution_rate == D("60.00")
+    zero = [f for f in result.findings if f.code == "funding-zero-budget"]
+    assert len(zero) == 1 and "fallback rates it 60%" in zero[0].message
+
+
+def test_numbers_no_reader_checked_never_make_the_scorer_raise(national):
+    """A reader that sets numbers after building its models bypasses the model's limits: a 33-digit
+    weight, a budget of 1e-25 (a rate of 1e27 %) cannot be rounded to 0.01 in Decimal's precision.
+    Rounding gives such a number back as it is; nothing raises (issue #12)."""
+    form = unbudgeted()
+    form.funding.total.annual_budget = D("1e-25")
+    form.indicators[0].weight = D("1" + "0" * 33)
+    form.indicators[1].score = D("1" + "0" * 33)
+    result = score(form, national, explain=True)
+    assert result.funding.execution_rate == D("1.2E+28")
+    assert result.computed_total is not None and result.findings
+
+
 @pytest.mark.parametrize(("target", "actual", "weight", "expected", "method"), [
     ("≥11台", "≥7台", 5, "3.18", "positive"),      # below target: 7/11 × 5
     ("≥11台", "≥12台", 5, "5.00", "positive"),     # above target: full, never more

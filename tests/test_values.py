@@ -405,6 +405,25 @@ def test_unparsed_reasons(text, reason):
     check(text, U(reason))
 
 
+@pytest.mark.parametrize("text", [
+    "≥1000000000000000000000000000000000台",  # issue #12: a 34-digit count made the scorer raise
+    "10000000000000次", "≥1,000,000,000,000,000元", "-10000000000000%", "±100000000000000%",
+    "1-10000000000000次", "10000000000000-1次", "0.0000000000000000000000000000001%",
+])
+def test_numbers_out_of_range_are_unparsed(text):
+    """Beyond `decimals.in_range` a number is no figure a form states, and no arithmetic on it is safe."""
+    check(text, U("number out of range (0 or between 1e-30 and 1e13 in size)"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("9999999999999台", C(None, "9999999999999", "台")),
+    ("≤0.000000000000000000000000000001%", C("<=", "1E-30", "%")),
+    ("0.000000000000000000000000000000%", C(None, "0E-30", "%")),
+])
+def test_numbers_at_the_limits_are_read(text, expected):
+    check(text, expected)
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("≥95%（含）", C(">=", "95", "%")),
     ("≥95%(含)", C(">=", "95", "%")),

@@ -5,6 +5,11 @@ Cells become strings for :mod:`perfscore.readers.grid`: numbers through ``repr``
 ``45.75%``, dates in ISO form. Merged regions come from calamine (openpyxl when calamine cannot give
 them for an .xlsx); a merged cell's value fills its region, and blank 一级/二级 cells read as "same as
 above". A corrupt, encrypted or non-Excel file raises one :class:`ReadError` line naming the file.
+
+Before calamine sees a workbook, its size is checked against the reader's `Limits`: an .xlsx's declared
+uncompressed size and each worksheet's extent (:mod:`perfscore.readers.package`), an .xls sheet's extent
+before it becomes Python values. calamine allocates a sheet's whole rectangle, so a few kilobytes can
+ask for hundreds of gigabytes.
 """
 
 from __future__ import annotations
@@ -19,11 +24,17 @@ from xml.etree import ElementTree
 
 from perfscore.errors import MissingDependency, ReadError
 from perfscore.model import Document, SourceRef
+from perfscore.readers import package
 from perfscore.readers.grid import Grid, Merge, forms_from_grid
+from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["read", "cell_text"]
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A password-protected .docx or .xlsx is an OLE file holding an encrypted package: only its name tells
+# which it was, so an encrypted file named as a Word document is called one.
+WORD_SUFFIXES = {".docx", ".docm", ".doc", ".dotx"}
+ENCRYPTED_WORD = "encrypted Word document: remove the password in Word and save it again"
 
 
 def _utf16(name: str) -> bytes:
@@ -77,6 +88,8 @@ def _check_container(path: Path) -> None:
         raise ReadError(file, "empty file, not an Excel workbook")
     if head.startswith(_OLE):
         if _utf16("EncryptedPackage") in head or _utf16("EncryptionInfo") in head:
+            if path.suffix.lower() in WORD_SUFFIXES:  # encrypted, the package cannot say what it holds
+                raise ReadError(file, ENCRYPTED_WORD)
             raise ReadError(file, "encrypted workbook: remove the password in Excel and save it again")
         if _utf16("WordDocument") in head:
             raise ReadError(file, "a Word .doc file, not an Excel workbook: save it as .docx")
@@ -86,6 +99,29 @@ def _check_container(path: Path) -> None:
     if head.startswith(b"PK"):
         return
     raise ReadError(file, "not an Excel workbook (neither .xlsx nor .xls content)")
+
+
+def _check_workbook_size(path: Path, limits: Limits) -> None:
+    """Refuse an .xlsx that declares more than the limits allow, or whose parts do not inflate to
+    what they declare, before calamine allocates anything."""
+    file = str(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            package.check_declared_size(zf, limits, file)
+            try:
+                sheet_of = {target: name for name, target in _sheet_targets(zf).items()}
+            except (KeyError, ElementTree.ParseError, ValueError):
+                sheet_of = {}
+            for info in zf.infolist():
+                if not info.filename.endswith(".xml") or info.is_dir():
+                    continue
+                rows, cols = package.sheet_extent(lambda name=info.filename: package.member_chunks(zf, name))
+                if rows * cols > limits.max_cells:
+                    sheet = sheet_of.get(info.filename, info.filename)
+                    raise ReadError(file, limits.sheet_too_big(rows, cols),
+                                    where=f"sheet {sheet!r}")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError, RuntimeError) as exc:
+        raise ReadError(file, f"not a readable Excel workbook ({_first_line(exc)})") from None
 
 
 def _percent_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
@@ -174,21 +210,23 @@ def _openpyxl_merges(path: Path) -> dict[str, list[Merge]]:
     return out
 
 
-def read(path: Path) -> Iterator[Document]:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
     file = str(path)
     try:
         import python_calamine
     except ImportError:
         raise MissingDependency(file, "python-calamine", "excel") from None
     _check_container(path)
+    with path.open("rb") as fh:
+        is_zip = fh.read(2) == b"PK"
+    if is_zip:
+        _check_workbook_size(path, limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(file)
     except getattr(python_calamine, "PasswordError", ()) as exc:  # type: ignore[misc]
         raise ReadError(file, "encrypted workbook: remove the password in Excel and save it again") from exc
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types for bad files
         raise ReadError(file, f"not a readable Excel workbook ({_first_line(exc)})") from None
-    with path.open("rb") as fh:
-        is_zip = fh.read(2) == b"PK"
     percent = _percent_cells(path) if is_zip else {}
     fallback_merges: dict[str, list[Merge]] | None = None
     forms = []
@@ -200,7 +238,14 @@ def read(path: Path) -> Iterator[Document]:
             name = meta.name
             try:
                 sheet = workbook.get_sheet_by_name(name)
+                end = sheet.end or (-1, -1)
+                height, width = end[0] + 1, end[1] + 1  # to_python fills from A1
+                if height * width > limits.max_cells:
+                    raise ReadError(file, limits.sheet_too_big(height, width),
+                                    where=f"sheet {name!r}")
                 rows = sheet.to_python(skip_empty_area=False)
+            except ReadError:
+                raise
             except Exception as exc:  # noqa: BLE001
                 raise ReadError(file, f"cannot read the sheet ({_first_line(exc)})", where=f"sheet {name!r}") from None
             merges = getattr(sheet, "merged_cell_ranges", None)

@@ -9,17 +9,22 @@ table's columns.
 
 Pages without any table go to the text reader (``perfscore.readers.text.read_text``, or its
 ``parse_text``), consecutive such pages together; the forms it finds are placed by page.
-An encrypted PDF, a PDF without a text layer (scanned) or a damaged file raises one ReadError line.
+A PDF that needs a password to open, a PDF without a text layer (scanned) or a damaged file raises one
+ReadError line; one encrypted with an owner password only is read like any other. What pdfminer inflates
+is bounded by ``--max-uncompressed-mb`` (:mod:`perfscore.readers.pdf_budget`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from perfscore.errors import MissingDependency, ReadError
 from perfscore.model import Document, Form, SourceRef
 from perfscore.readers.grid import Grid, Merge, forms_from_grid, join_lines, label_key
+from perfscore.readers.limits import DEFAULT_LIMITS, Limits
+from perfscore.readers.pdf_budget import InflateLimit, inflate_budget
 
 __all__ = ["read", "table_cells"]
 
@@ -97,22 +102,80 @@ def _realign(rows: list[list[str]], merges: list[Merge], xs: list[float],
     return out, [m for m in moved if m[2] > m[0] or m[3] > m[1]]
 
 
-def read(path: Path) -> Iterator[Document]:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
     file = str(path)
     try:
         import pdfplumber
     except ImportError:
         raise MissingDependency(file, "pdfplumber", "pdf") from None
-    try:
-        pdf = pdfplumber.open(file)
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for damaged files
-        if _is_password_error(exc):
-            raise ReadError(file, "encrypted PDF: it needs a password to open; save an unprotected copy") from None
-        raise ReadError(file, f"not a readable PDF ({_first_line(exc)})") from None
-    try:
-        yield from _read_pdf(pdf, file)
-    finally:
-        pdf.close()
+    with inflate_budget(limits.max_uncompressed_bytes):
+        try:
+            pdf = pdfplumber.open(file)
+        except Exception as exc:  # noqa: BLE001 - pdfminer raises many types for damaged files
+            if _caused_by(exc, InflateLimit):
+                raise ReadError(file, limits.inflate_bomb()) from None
+            if _is_password_error(exc):
+                raise ReadError(file, "encrypted PDF: it needs a password to open; save an unprotected copy") from None
+            raise ReadError(file, f"not a readable PDF ({_first_line(exc)})") from None
+        try:
+            if getattr(pdf.doc, "encryption", None):
+                _repair_cid_fonts(pdf)
+            docs = list(_read_pdf(pdf, file))
+        except Exception as exc:  # noqa: BLE001 - InflateLimit, wrapped or not
+            if _caused_by(exc, InflateLimit):
+                raise ReadError(file, limits.inflate_bomb()) from None
+            raise
+        finally:
+            pdf.close()
+    yield from docs
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen = 0
+    stack: list[BaseException | None] = [exc]
+    while stack and seen < 8:
+        e = stack.pop()
+        if e is None:
+            continue
+        seen += 1
+        if isinstance(e, kind):
+            return True
+        stack.extend([e.__cause__, e.__context__])
+    return False
+
+
+# The character collection (CIDSystemInfo) a predefined CMap belongs to, by its name: UniGB-UCS2-H is
+# Adobe-GB1. Checked in this order (GBK-EUC-H is GB1; KSC-EUC-H is Korea1).
+_CMAP_COLLECTIONS = [(re.compile(p), ordering) for p, ordering in (
+    (r"GB", b"GB1"), (r"CNS|B5|ETen|HK", b"CNS1"), (r"KS", b"Korea1"), (r"JIS|RKSJ|EUC|^(?:90|83|78)", b"Japan1"))]
+
+
+def _repair_cid_fonts(pdf) -> None:  # noqa: ANN001 - a pdfplumber PDF
+    """In an encrypted PDF, give a CID font whose CIDSystemInfo does not decrypt to text the collection
+    its predefined CMap names. Some writers (reportlab among them) leave those strings unencrypted,
+    pdfminer decrypts them into noise, and without the collection it cannot map a character to Unicode:
+    the whole text layer would read as `(cid:N)`."""
+    from pdfminer.psparser import PSLiteral
+    from pdfminer.pdftypes import resolve1
+
+    for page in pdf.pages:
+        fonts = resolve1((page.page_obj.resources or {}).get("Font")) or {}
+        for font in (resolve1(f) for f in fonts.values() if isinstance(fonts, dict)):
+            if not isinstance(font, dict):
+                continue
+            encoding = resolve1(font.get("Encoding"))
+            if not isinstance(encoding, PSLiteral):
+                continue
+            ordering = next((o for pattern, o in _CMAP_COLLECTIONS if pattern.search(str(encoding.name))), None)
+            for descendant in resolve1(font.get("DescendantFonts")) or []:
+                info = resolve1((resolve1(descendant) or {}).get("CIDSystemInfo"))
+                if ordering and isinstance(info, dict) and not (_ascii(info.get("Registry"))
+                                                                and _ascii(info.get("Ordering"))):
+                    info["Registry"], info["Ordering"] = b"Adobe", ordering
+
+
+def _ascii(value: object) -> bool:
+    return isinstance(value, bytes) and value.isascii() and value.isalnum()
 
 
 def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001

@@ -1,7 +1,10 @@
 """YAML, JSON and JSON Lines forms: the transcriptions in ``samples/`` and what other tools send.
 
 A file holds a document (``forms:`` plus optional ``narrative:``), a single form, or a list of forms;
-a ``.jsonl`` stream holds one form or document per line. YAML is read with ``safe_load`` only.
+a ``.jsonl`` stream holds one form or document per line. YAML is read with safe constructors only
+(:mod:`perfscore.safeyaml`). Whatever the syntax, a file nested deeper than `MAX_DEPTH`, a YAML file whose
+aliases expand past ``--max-cells`` values, and a mapping that repeats a key are refused with one line:
+YAML and JSON would silently keep the last of two values, and a form must not say two things at once.
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from typing import IO, Any
 import yaml
 from pydantic import ValidationError
 
+from perfscore import safeyaml
 from perfscore.construct import constructor
 from perfscore.errors import ReadError
 from perfscore.model import Document, Form, SourceRef
+from perfscore.readers.limits import DEFAULT_LIMITS, Limits
+
+MAX_DEPTH = 64  # a form is ~6 levels deep (document, forms, form, indicators, indicator, value)
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -126,11 +133,13 @@ def stream_items(lines: Iterable[str], file: str, first_line: int = 1) -> Iterat
             if fast is not None:
                 yield fast
                 continue
-            data = json.loads(text)
+            data = load_json(text)
             _refuse_lone_surrogates(text, data, "JSON", file, f"line {number}")
             yield document_from_data(data, file, number)
         except json.JSONDecodeError as exc:
             yield ReadError(file, f"invalid JSON: {exc.msg}", where=f"line {number}")
+        except (DuplicateKeyError, TooDeepError) as exc:
+            yield ReadError(file, f"invalid JSON: {exc}", where=f"line {number}")
         except ReadError as exc:
             yield exc
 
@@ -259,26 +268,78 @@ def _fast_form(data: str | bytes, file: str, line: int) -> Document | None:
     return _document({"title": None, "forms": [form], "narrative": None, "source": source})
 
 
-def read(path: Path) -> Iterator[Document]:
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
     file = str(path)
     if path.suffix.lower() == ".jsonl":
         with open_bytes(path) as fh:
             yield from _raising(byte_items(fh, file, bom=True))
         return
     text = _read_text(path)
+    is_json = path.suffix.lower() == ".json"
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
+        data = load_json(text) if is_json else load_yaml(text, limits)
     except json.JSONDecodeError as exc:
         raise ReadError(file, f"invalid JSON: {exc.msg}", where=f"line {exc.lineno}") from None
+    except (DuplicateKeyError, TooDeepError) as exc:
+        raise ReadError(file, f"invalid JSON: {exc}") from None
+    except safeyaml.TooBig:
+        raise ReadError(file, limits.alias_bomb()) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         raise ReadError(file, f"invalid YAML: {getattr(exc, 'problem', None) or exc}", where=where) from None
-    _refuse_lone_surrogates(text, data, "JSON" if path.suffix.lower() == ".json" else "YAML", file, None)
+    _refuse_lone_surrogates(text, data, "JSON" if is_json else "YAML", file, None)
     yield document_from_data(data, file)
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object that repeats a key."""
+
+
+class TooDeepError(ValueError):
+    """JSON nested deeper than `MAX_DEPTH`."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKeyError(f"duplicate key {key[:60]!r} in one object")
+            seen.add(key)
+    return out
+
+
+def load_json(text: str | bytes) -> Any:
+    """`json.loads`, refusing repeated keys and nesting deeper than `MAX_DEPTH` (never a RecursionError)."""
+    try:
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
+    except RecursionError:
+        raise TooDeepError(f"nested deeper than {MAX_DEPTH} levels") from None
+    if _deeper_than(data, MAX_DEPTH):
+        raise TooDeepError(f"nested deeper than {MAX_DEPTH} levels")
+    return data
+
+
+def load_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """YAML with safe constructors, bounded depth and alias expansion, no repeated keys."""
+    return safeyaml.load(text, max_depth=MAX_DEPTH, max_values=limits.max_cells)
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether containers nest more than `limit` levels (iteratively: no recursion to exhaust)."""
+    stack = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return False
 
 
 def _read_text(path: Path) -> str:

@@ -5,17 +5,21 @@ Each table becomes rows of cell text with its merges taken from the XML (``w:gri
 ``row.cells`` repeats the merged cell object instead. The last few paragraphs before a table are given to
 :mod:`perfscore.readers.grid` as free text: the title paragraph (``…项目支出绩效自评表``) and ``(2023年度)``
 name the form when the table does not. All tables are read as one stream, so a form split over two
-tables (a page break in Word) reads on.
+tables (a page break in Word) reads on. A package that declares more than ``--max-uncompressed-mb`` is
+refused before python-docx inflates it (python-docx holds every part in memory).
 """
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from perfscore.errors import MissingDependency, ReadError
 from perfscore.model import Document, SourceRef
+from perfscore.readers import package
 from perfscore.readers.grid import Grid, Merge, forms_from_grid
+from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["read", "table_grid"]
 
@@ -102,13 +106,35 @@ def table_grid(table) -> tuple[list[list[str]], list[Merge]]:  # noqa: ANN001 - 
     return rows, merges
 
 
-def read(path: Path) -> Iterator[Document]:
+def _check_package(path: Path, limits: Limits) -> None:
+    """Refuse an encrypted document and a package too large to inflate, before python-docx opens it."""
+    file = str(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise ReadError(file, f"cannot open: {exc.strerror or exc}") from None
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE: a password-protected package, or a legacy .doc
+        from perfscore.readers.excel import ENCRYPTED_WORD
+
+        if "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode("utf-16-le") in head:
+            raise ReadError(file, ENCRYPTED_WORD)
+        raise ReadError(file, "a legacy Office file (.doc), not a .docx: save it as .docx")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            package.check_declared_size(zf, limits, file)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        pass  # python-docx says what is wrong with it
+
+
+def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
     file = str(path)
     try:
         import docx
         from docx.table import Table
     except ImportError:
         raise MissingDependency(file, "python-docx", "word") from None
+    _check_package(path, limits)
     try:
         document = docx.Document(file)
     except Exception as exc:  # noqa: BLE001 - zip, XML and package errors all mean "not a .docx"

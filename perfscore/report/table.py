@@ -1,5 +1,8 @@
 """The terminal table: each indicator's target, actual, weight, reported and computed score, then
-funding, totals, grades and findings. Columns line up with CJK text (tabulate measures with wcwidth)."""
+funding, totals, grades and findings. Columns line up with CJK text (tabulate measures with wcwidth).
+
+Every string from a form goes through `term_text` (or `clip`) before it is laid out, and everything
+written goes through `term_block`, so no control character reaches the terminal raw."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from typing import TextIO
 from tabulate import tabulate
 
 from perfscore.batch import DocumentResult
+from perfscore.report.safe import term_block
+from perfscore.report.safe import term_text as t
 from perfscore.report.text import clip, num
 from perfscore.results import FormResult, Summary, TraceStep
 
@@ -19,29 +24,32 @@ class TableWriter:
         self.out = out
         self.explain = explain
 
+    def write(self, text: str) -> None:
+        self.out.write(term_block(text))  # the net under the per-field escaping
+
     def document(self, result: DocumentResult) -> None:
         if result.error:
             return
         for form in result.forms:
-            self.out.write(render_form(form, self.explain))
-            self.out.write("\n")
+            self.write(render_form(form, self.explain))
+            self.write("\n")
         for f in result.findings:
-            self.out.write(f"{result.file}: {SEVERITY_MARK[f.severity]} {f.code}: {f.message}\n\n")
+            self.write(f"{t(result.file)}: {SEVERITY_MARK[f.severity]} {f.code}: {t(f.message)}\n\n")
 
     def end(self, summary: Summary) -> None:
-        self.out.write(render_summary(summary))
+        self.write(render_summary(summary))
 
 
 def render_form(form: FormResult, explain: bool = False) -> str:
-    lines = [f"== {form.name}  [{form.kind}]  {form.source.describe() if form.source else ''}",
-             f"   rules: {form.rules}"]
+    lines = [f"== {t(form.name)}  [{t(form.kind)}]  {t(form.source.describe()) if form.source else ''}",
+             f"   rules: {t(form.rules)}"]
     rows = []
     for ind in form.indicators:
         changed = ind.computed_score is not None and ind.reported_score is not None \
             and ind.computed_score != ind.reported_score
         rows.append([ind.index, clip(ind.level1, 10), clip(ind.level2, 12), clip(ind.level3, 24),
                      clip(ind.target, 14), clip(ind.actual, 14), num(ind.weight), num(ind.reported_score),
-                     num(ind.computed_score) + (" *" if changed else ""), ind.method])
+                     num(ind.computed_score) + (" *" if changed else ""), t(ind.method)])
     if rows:
         lines.append(tabulate(rows, headers=["#", "一级指标", "二级指标", "三级指标", "指标值", "实际完成值",
                                              "分值", "得分", "重算", "方法"],
@@ -56,7 +64,7 @@ def render_form(form: FormResult, explain: bool = False) -> str:
                                        "分值", "得分", "重算"], disable_numparse=True))
     lines.append("")
     lines.append(f"总分 reported {num(form.reported_total) or '—'} → computed {num(form.computed_total) or '—'}; "
-                 f"grade reported {form.reported_grade or '—'} → computed {form.computed_grade or '—'}")
+                 f"grade reported {t(form.reported_grade or '—')} → computed {t(form.computed_grade or '—')}")
     if explain:
         lines.append("")
         lines.extend(render_explain(form))
@@ -64,8 +72,8 @@ def render_form(form: FormResult, explain: bool = False) -> str:
         lines.append("")
         lines.append(f"findings ({len(form.findings)}):")
         for finding in form.findings:
-            where = f" [{finding.indicator}]" if finding.indicator else ""
-            lines.append(f"  {SEVERITY_MARK[finding.severity]} {finding.code}{where}: {finding.message}")
+            where = f" [{t(finding.indicator)}]" if finding.indicator else ""
+            lines.append(f"  {SEVERITY_MARK[finding.severity]} {finding.code}{where}: {t(finding.message)}")
     return "\n".join(lines) + "\n"
 
 
@@ -75,23 +83,23 @@ def _trace_lines(steps: list[TraceStep], prefix: str) -> list[str]:
         last = i == len(steps) - 1
         branch = "└─ " if last else "├─ "
         inputs = ", ".join(f"{k}={v}" for k, v in step.inputs.items())
-        out.append(f"{prefix}{branch}{step.rule}: {step.formula or ''} [{inputs}] = {step.result}"
-                   + (f"  ({step.note})" if step.note else ""))
+        out.append(f"{prefix}{branch}{t(step.rule)}: {t(step.formula or '')} [{t(inputs)}] = {t(step.result)}"
+                   + (f"  ({t(step.note)})" if step.note else ""))
         if step.cite:
-            out.append(f"{prefix}{'   ' if last else '│  '}cites {step.cite}")
+            out.append(f"{prefix}{'   ' if last else '│  '}cites {t(step.cite)}")
     return out
 
 
 def render_explain(form: FormResult) -> list[str]:
-    lines = [f"why: {form.name}"]
+    lines = [f"why: {t(form.name)}"]
     if form.funding is not None:
-        lines.append(f"├─ funding: {form.funding.explanation}")
+        lines.append(f"├─ funding: {t(form.funding.explanation)}")
         lines.extend(_trace_lines(form.funding.trace, "│  "))
     for ind in form.indicators:
-        lines.append(f"├─ {ind.index}. {ind.level3}: {ind.method} → {num(ind.computed_score) or num(ind.reported_score)}"
-                     f"  ({ind.explanation})")
+        lines.append(f"├─ {ind.index}. {t(ind.level3)}: {t(ind.method)} → "
+                     f"{num(ind.computed_score) or num(ind.reported_score)}  ({t(ind.explanation)})")
         lines.extend(_trace_lines(ind.trace, "│  "))
-    lines.append(f"└─ total {num(form.computed_total)} → {form.computed_grade}")
+    lines.append(f"└─ total {num(form.computed_total)} → {t(form.computed_grade or '—')}")
     lines.extend(_trace_lines(form.trace, "   "))
     return lines
 
@@ -101,12 +109,12 @@ def render_summary(summary: Summary) -> str:
     if summary.unreadable:
         lines.append(f"  unreadable: {len(summary.unreadable)}")
         for err in summary.unreadable:
-            lines.append(f"    {err.message}")
+            lines.append(f"    {t(err.message)}")
     if summary.reported_grades or summary.computed_grades:
         grades = sorted(set(summary.reported_grades) | set(summary.computed_grades), key="优良中差".find)
         lines.append(tabulate([["reported"] + [summary.reported_grades.get(g, 0) for g in grades],
                                ["computed"] + [summary.computed_grades.get(g, 0) for g in grades]],
-                              headers=["grade", *grades]))
+                              headers=["grade", *map(t, grades)]))
     lines.append(f"  grade changes under the rules: {summary.grade_changes}")
     if summary.findings_by_code:
         lines.append("  findings: " + ", ".join(f"{k} {v}" for k, v in summary.findings_by_severity.items()))

@@ -1,4 +1,5 @@
-"""Display helpers shared by the text writers: numbers as printed, CJK-aware truncation."""
+"""Display helpers shared by the text writers: numbers as printed, CJK-aware truncation, controls shown
+escaped (`safe.term_text`) so a form cannot drive the terminal."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from decimal import Decimal
 from wcwidth import wcswidth, wcwidth
 
 from perfscore.decimals import plain
+from perfscore.report.safe import term_text
 
 
 def num(value: Decimal | None) -> str:
@@ -15,8 +17,9 @@ def num(value: Decimal | None) -> str:
 
 
 def clip(text: str | None, width: int) -> str:
-    """Cut text to `width` terminal columns (a CJK character takes two), marking the cut with …."""
-    text = " ".join((text or "").split())
+    """Cut text to `width` terminal columns (a CJK character takes two), marking the cut with …; controls
+    are escaped first, so the width measured is the width shown."""
+    text = " ".join(term_text(text).split())
     if wcswidth(text) <= width:
         return text
     out, used = [], 0

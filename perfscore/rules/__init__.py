@@ -20,7 +20,7 @@ import perfscore
 from perfscore.caches import forget_oldest
 from perfscore.errors import RulesError
 from perfscore.labels import compact
-from perfscore.rules.formulas import Formula, FormulaError
+from perfscore.rules.formulas import CONDITION, NUMBER, Formula, FormulaError
 from perfscore.rules.loader import MAX_PARENTS_DEPTH, VALUE, KeyPath, LoadedFile, Problem, deep_merge, load_file
 from perfscore.rules.model import RuleSet
 
@@ -83,9 +83,9 @@ class Rules:
         self.rounding_mode = ROUNDING_MODES[spec.rounding.mode]
         problems: list[str] = []
 
-        def compile_formula(source: str, names: frozenset[str], where: str) -> Formula:
+        def compile_formula(source: str, names: frozenset[str], where: str, result: str = NUMBER) -> Formula:
             try:
-                return Formula(source, names)
+                return Formula(source, names, result)
             except FormulaError as exc:
                 problems.append(f"{where}: {exc}")
                 return Formula("0", frozenset())
@@ -108,7 +108,7 @@ class Rules:
             CompiledAdjustment(
                 adj.name, adj.kind,
                 compile_formula(adj.when, DEDUCT_NAMES if adj.kind == "deduct_indicator" else CAP_NAMES,
-                                f"adjustments[{i}].when"),
+                                f"adjustments[{i}].when", CONDITION),
                 compile_formula(adj.value, DEDUCT_NAMES if adj.kind == "deduct_indicator" else CAP_NAMES,
                                 f"adjustments[{i}].value"),
                 adj.cite)
@@ -138,7 +138,12 @@ class Rules:
         self.indicator_memo: dict[tuple, object] = {}
 
     def round(self, value: Decimal) -> Decimal:
-        return value.quantize(self.quantum, rounding=self.rounding_mode)
+        """`value` to the rule set's places. A value too long for the context's precision (a rate of 1e30 %
+        from a budget of 0.000…1) cannot be quantized: it is given back as it is, never an exception."""
+        try:
+            return value.quantize(self.quantum, rounding=self.rounding_mode)
+        except ArithmeticError:
+            return value
 
     def grade(self, total: Decimal | None) -> str | None:
         if total is None:
@@ -171,11 +176,12 @@ def _library(name: str | None, origin: str | None):
 
     if not name:
         return Library()
-    candidates = [indicators_dir() / f"{name}.yaml"]
-    if origin:
-        candidates.insert(0, Path(origin).parent / (name if name.endswith(".yaml") else f"{name}.yaml"))
-    for path in candidates:
-        if path.is_file():
+    candidates = [(indicators_dir() / f"{name}.yaml", indicators_dir())]
+    if origin:  # a library in the rule file's folder (or below) first; never a file from elsewhere
+        folder = Path(origin).parent
+        candidates.insert(0, (folder / (name if name.endswith(".yaml") else f"{name}.yaml"), folder))
+    for path, folder in candidates:
+        if _within(path, folder) and path.is_file():
             return load_library(str(path.resolve()))
     raise RulesError([f"{origin or name}: library: no indicator library {name!r}"])
 
@@ -198,18 +204,39 @@ def resolve_path(name_or_path: str | Path) -> Path:
                       f"shipped: {', '.join(known)}"])
 
 
-def _parent_path(parent: str, child_file: str) -> Path:
-    """`extends` names a shipped set, or a path relative to the extending file."""
-    candidate = Path(child_file).parent / parent
-    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+def _within(path: Path, folder: Path) -> bool:
+    """Whether `path`, symbolic links followed, lies inside `folder`."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _parent_path(parent: str, child_file: str, root: Path) -> Path:
+    """`extends` names a shipped set, or a .yaml file relative to the extending file that lies inside
+    `root`, the folder of the rule file the user gave (or the shipped sets' folder). Nothing else is
+    read: a rule file from elsewhere must not make perfscore open, and quote back, any file it names."""
+    folder = Path(child_file).parent
+    named = Path(parent)
+    if named.suffix not in (".yaml", ".yml") and named.name == parent and (folder / f"{parent}.yaml").is_file() \
+            and _within(folder / f"{parent}.yaml", root):
+        return folder / f"{parent}.yaml"
+    if named.suffix in (".yaml", ".yml") or named.name != parent:  # a path
+        candidate = folder / named
+        if not (named.suffix in (".yaml", ".yml") and _within(candidate, root)):
+            raise RulesError([f"{parent!r} is outside {root}: only shipped rule sets and .yaml files in the "
+                              "rule file's folder or below can be extended"])
+        if not candidate.is_file():
+            raise RulesError([f"{parent!r}: no such rule file"])
         return candidate
-    if (Path(child_file).parent / f"{parent}.yaml").is_file():
-        return Path(child_file).parent / f"{parent}.yaml"
-    return resolve_path(parent)
+    known = available()
+    if parent in known:
+        return known[parent]
+    return resolve_path(parent)  # says which names there are
 
 
 def _linearize(path: Path, problems: list[Problem], stack: tuple[str, ...],
-               files: dict[str, LoadedFile], order: list[str]) -> None:
+               files: dict[str, LoadedFile], order: list[str], root: Path | None = None) -> None:
     """Ancestors before descendants, each file once (so a shared grandparent is not re-applied over
     a sibling's overrides): `extends: [a, b]` merges national, a, b, then the file itself."""
     key = str(path.resolve())
@@ -235,12 +262,13 @@ def _linearize(path: Path, problems: list[Problem], stack: tuple[str, ...],
     loaded.data["extends"] = parents
     for parent in parents:
         try:
-            parent_path = _parent_path(parent, loaded.file)
+            parent_path = _parent_path(parent, loaded.file, root or path.resolve().parent)
         except RulesError as exc:
             pos = loaded.positions.get(("extends",), (loaded.file, 0, 0))
             problems.append(Problem(exc.problems[0], *pos, ("extends",)))
             continue
-        _linearize(parent_path, problems, (*stack, key), files, order)
+        _linearize(parent_path, problems, (*stack, key), files, order,
+                   indicators_dir() if _within(parent_path, indicators_dir()) else root or path.resolve().parent)
     files[key] = loaded
     order.append(key)
 
@@ -431,20 +459,20 @@ def _without(data: Any, locations: list[KeyPath]) -> Any:
 def _formula_problems(spec: RuleSet, positions: dict[KeyPath, tuple[str, int, int]],
                       default_file: str) -> list[Problem]:
     out = []
-    checks: list[tuple[KeyPath, str, frozenset[str]]] = [
-        (("funding", "rate"), spec.funding.rate, FUNDING_RATE_NAMES),
-        (("funding", "formula"), spec.funding.formula, FUNDING_NAMES),
+    checks: list[tuple[KeyPath, str, frozenset[str], str]] = [
+        (("funding", "rate"), spec.funding.rate, FUNDING_RATE_NAMES, NUMBER),
+        (("funding", "formula"), spec.funding.formula, FUNDING_NAMES, NUMBER),
     ]
     for name, method in spec.scoring.methods.items():
-        checks.append((("scoring", "methods", name, "formula"), method.formula, INDICATOR_NAMES))
-        checks.append((("scoring", "methods", name, "zero_target"), method.zero_target, INDICATOR_NAMES))
+        checks.append((("scoring", "methods", name, "formula"), method.formula, INDICATOR_NAMES, NUMBER))
+        checks.append((("scoring", "methods", name, "zero_target"), method.zero_target, INDICATOR_NAMES, NUMBER))
     for i, adj in enumerate(spec.adjustments):
         names = DEDUCT_NAMES if adj.kind == "deduct_indicator" else CAP_NAMES
-        checks.append((("adjustments", i, "when"), adj.when, names))
-        checks.append((("adjustments", i, "value"), adj.value, names))
-    for path, source, names in checks:
+        checks.append((("adjustments", i, "when"), adj.when, names, CONDITION))
+        checks.append((("adjustments", i, "value"), adj.value, names, NUMBER))
+    for path, source, names, result in checks:
         try:
-            Formula(source, names)
+            Formula(source, names, result)
         except FormulaError as exc:
             file, line, col = positions.get((*path, VALUE)) or positions.get(path, (default_file, None, None))
             out.append(Problem(f"formula {source!r}: {exc}", file, line, col, path))

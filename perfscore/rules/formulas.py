@@ -18,10 +18,16 @@ from typing import Any
 
 from simpleeval import SimpleEval
 
+from perfscore.decimals import RANGE_TEXT, in_range  # a constant's limits are a form figure's: one definition
+
 MAX_FORMULA_LENGTH = 500
 MAX_DEPTH = 30
 MAX_EXPONENT = 10
-MAX_MAGNITUDE = Decimal("1e12")
+
+# What a formula gives: points or an amount (`NUMBER`), or true/false (`CONDITION`, an adjustment's `when`).
+# Python would let `actual >= target` stand for 1 or 0 points, and `weight` stand for "true": a formula
+# of the wrong kind is a mistake in the rule file, found when it loads (and by `rules check`).
+NUMBER, CONDITION, MIXED = "number", "condition", "mixed"
 
 
 class FormulaError(ValueError):
@@ -77,7 +83,7 @@ class Formula:
 
     __slots__ = ("source", "names", "_fn")
 
-    def __init__(self, source: str, allowed_names: frozenset[str] | set[str]):
+    def __init__(self, source: str, allowed_names: frozenset[str] | set[str], result: str = NUMBER):
         self.source = source
         if not isinstance(source, str) or not source.strip():
             raise FormulaError("empty formula")
@@ -92,6 +98,7 @@ class Formula:
         used: set[str] = set()
         self._fn = _compile(tree, frozenset(allowed_names), used, 0)
         self.names = frozenset(used)
+        _check_result(_kind(tree), result)
 
     def __call__(self, env: Env) -> Any:
         try:
@@ -106,6 +113,58 @@ class Formula:
 
     def __repr__(self) -> str:
         return f"Formula({self.source!r})"
+
+
+def _check_result(kind: str, expected: str) -> None:
+    if kind == expected:
+        return
+    if expected == NUMBER:
+        raise FormulaError("gives true/false, not a number" if kind == CONDITION else
+                           "gives a number on one branch and true/false on another; it must give a number")
+    raise FormulaError("gives a number, not true/false: a condition compares (e.g. rate < 0.6)" if kind == NUMBER
+                       else "gives a number on one branch and true/false on another; it must give true/false")
+
+
+def _kind(node: ast.AST) -> str:
+    """The kind of value a (compiled, so well-formed) formula tree gives; arithmetic and comparisons
+    on true/false are refused."""
+    if isinstance(node, ast.Expression):
+        return _kind(node.body)
+    if isinstance(node, ast.Expr):
+        return _kind(node.value)
+    if isinstance(node, ast.Name):
+        return CONDITION if node.id in ("True", "False") else NUMBER
+    if isinstance(node, ast.Constant):
+        return NUMBER
+    if isinstance(node, ast.UnaryOp):
+        if isinstance(node.op, ast.Not):
+            return CONDITION
+        return _numeric(node.operand, "arithmetic")
+    if isinstance(node, ast.BinOp):
+        _numeric(node.left, "arithmetic")
+        return _numeric(node.right, "arithmetic")
+    if isinstance(node, ast.Compare):
+        for operand in (node.left, *node.comparators):
+            _numeric(operand, "a comparison")
+        return CONDITION
+    if isinstance(node, ast.BoolOp):
+        kinds = {_kind(v) for v in node.values}
+        return kinds.pop() if len(kinds) == 1 else MIXED
+    if isinstance(node, ast.IfExp):
+        _kind(node.test)
+        kinds = {_kind(node.body), _kind(node.orelse)}
+        return kinds.pop() if len(kinds) == 1 else MIXED
+    if isinstance(node, ast.Call):
+        for arg in node.args:
+            _numeric(arg, f"{getattr(node.func, 'id', 'a function')}()")
+        return NUMBER
+    return MIXED
+
+
+def _numeric(node: ast.AST, where: str) -> str:
+    if _kind(node) != NUMBER:
+        raise FormulaError(f"true/false used as a number in {where}: {ast.unparse(node)[:60]}")
+    return NUMBER
 
 
 def _suggest(word: str, candidates: set[str] | frozenset[str]) -> str:
@@ -124,8 +183,9 @@ def _compile(node: ast.AST, names: frozenset[str], used: set[str], depth: int) -
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise FormulaError(f"only numbers are allowed as constants, not {value!r}")
         number = Decimal(str(value))
-        if abs(number) > MAX_MAGNITUDE:
-            raise FormulaError(f"constant {value} is too large")
+        if not in_range(number):
+            size = "large" if number.adjusted() > 0 else "small"
+            raise FormulaError(f"constant {value} is too {size} (a number must be {RANGE_TEXT})")
         return lambda env: number
     if isinstance(node, ast.Name):
         key = node.id

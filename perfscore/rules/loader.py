@@ -15,6 +15,9 @@ from typing import Any
 
 import yaml
 
+from perfscore import safeyaml
+from perfscore.errors import one_line
+
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
 MAX_DEPTH = 40
@@ -42,7 +45,7 @@ class Problem:
         if self.line:
             where += f":{self.line}:{self.column or 1}"
         key = format_path(self.path)
-        return f"{where}: {key + ': ' if key else ''}{self.message}"
+        return one_line(f"{where}: {key + ': ' if key else ''}{self.message}")
 
 
 def format_path(path: KeyPath) -> str:
@@ -137,8 +140,13 @@ def load_file(path: Path, problems: list[Problem]) -> LoadedFile | None:
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(f"cannot read rule file as UTF-8 text: {exc}", file))
         return None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    try:  # depth bounded while composing: PyYAML composes recursively (`[` × 1000 is a RecursionError)
+        node, constructor = safeyaml.compose(text, max_depth=MAX_DEPTH + 1)
+    except safeyaml.TooDeep as exc:
+        mark = exc.problem_mark
+        problems.append(Problem(f"rule file refused: nested deeper than {MAX_DEPTH} levels", file,
+                                mark.line + 1 if mark else None, mark.column + 1 if mark else None))
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.append(Problem(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file,
@@ -155,7 +163,7 @@ def load_file(path: Path, problems: list[Problem]) -> LoadedFile | None:
         return None
     walker.record(node, (), set())
     try:
-        data = yaml.SafeLoader(text).construct_document(node)  # same graph, safe constructors
+        data = constructor.construct_document(node)  # same graph, safe constructors
     except (yaml.YAMLError, ValueError, OverflowError) as exc:  # ValueError: an integer of thousands of digits
         problems.append(Problem(f"invalid value: {str(exc).splitlines()[0][:200]}", file))
         return None

@@ -1,7 +1,8 @@
 """Writers: a Document (or one Form) to an .xlsx workbook, a .docx document or YAML.
 
 ``export(doc, path, to, source=...)`` writes atomically (a temporary file in the target directory, then
-``os.replace``) and refuses to overwrite the file the forms were read from. xlsx and docx print every
+``os.replace``; a device or FIFO directly: :class:`perfscore.fileio.Output`) and refuses to overwrite
+the file the forms were read from. xlsx and docx print every
 form in the standard layout of :mod:`perfscore.writers.layout`; YAML is the model itself and reads back
 equal through :mod:`perfscore.readers.structured`.
 """
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 import importlib
 import os
-import tempfile
 from pathlib import Path
 
 from perfscore.errors import PerfscoreError
+from perfscore.fileio import Output, OutputError
 from perfscore.model import Document, Form
 
 __all__ = ["FORMATS", "WriteError", "export", "as_document"]
@@ -29,9 +30,9 @@ _ALIASES = {"yml": "yaml", "xlsm": "xlsx", "excel": "xlsx", "word": "docx"}
 class WriteError(PerfscoreError):
     """An export could not be written; the message is one line naming the output file."""
 
-    def __init__(self, file: str, message: str):
+    def __init__(self, file: str, message: str, *, text: str | None = None):
         self.file, self.detail = file, message
-        super().__init__(f"{file}: {message}")
+        super().__init__(text or f"{file}: {message}")
 
 
 def as_document(doc: Document | Form) -> Document:
@@ -65,32 +66,10 @@ def export(doc: Document | Form, path: str | Path, to: str | None = None, *,
     for src in inputs:
         if _same_file(src, path):
             raise WriteError(str(path), "refusing to overwrite the input file; choose another output path")
-    parent = path.parent
-    if not parent.is_dir():
-        raise WriteError(str(path), f"directory {str(parent)!r} does not exist")
-    if path.is_dir():
-        raise WriteError(str(path), "is a directory")
     module = importlib.import_module(FORMATS[fmt])
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise WriteError(str(path), f"cannot write here: {exc.strerror or exc}") from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        module.write(document, tmp)
-        mode = 0o644
-        if path.exists():
-            mode = path.stat().st_mode & 0o777
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except PerfscoreError:
-        tmp.unlink(missing_ok=True)
-        raise
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise WriteError(str(path), f"cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    try:  # a regular file atomically, a device or FIFO directly, never an input (perfscore.fileio)
+        with Output(path, inputs).path() as tmp:
+            module.write(document, tmp)
+    except OutputError as exc:
+        raise WriteError(exc.file, exc.reason, text=str(exc)) from None
     return path

@@ -1,8 +1,8 @@
 """Forms to an .xlsx workbook: one sheet per form in the standard layout, with merged cells.
 
 Amounts and points are written as numbers (openpyxl turns the Decimal into the cell's number only at
-the file boundary); text is always text: a value starting with ``= + - @`` is stored as a string with
-Excel's quote prefix so it is never taken for a formula.
+the file boundary); text is always text: a value starting with ``= + - @``, a tab or a CR is stored as a
+string with Excel's quote prefix so it is never taken for a formula.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfscore.model import Document
+from perfscore.report.safe import is_formula_like
 from perfscore.writers.layout import Layout, cell_text, layout_form
 
 __all__ = ["write", "sheet_title"]
@@ -105,7 +106,7 @@ def _fill(ws, lay: Layout, styles: dict) -> None:  # noqa: ANN001
                 else:
                     text = str(value)
                     cell.value = text
-                    if text[:1] in ("=", "+", "-", "@"):
+                    if is_formula_like(text):  # = + - @, and a leading tab or CR (Excel strips them first)
                         cell.data_type = "s"  # text, never a formula
                         role += "'"  # and Excel's quote prefix
             cell._style = copy(styles[role])

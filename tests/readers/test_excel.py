@@ -311,3 +311,129 @@ def test_cell_text_conversions():
     assert excel.cell_text(dt.datetime(2023, 12, 31)) == "2023-12-31"
     assert excel.cell_text(True) == "TRUE"
     assert excel.cell_text("") == "" and excel.cell_text(None) == ""
+
+
+# --- small files, huge costs (issue #12) ----------------------------------------------------------
+
+
+def _sparse_workbook(path: Path, *refs: str) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "项目支出绩效自评表"
+    for ref in refs:
+        ws[ref] = "x"
+    wb.save(path)
+    return path
+
+
+def _rewrite_member(path: Path, name: str, change) -> None:
+    """Write the package again with one member's bytes changed."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in parts:
+            zf.writestr(info.filename, change(data) if info.filename == name else data)
+
+
+@pytest.mark.parametrize("ref", ["XFD1048576", "ZZ60000"])
+def test_a_far_cell_is_refused_before_calamine_allocates_the_sheet(tmp_path, ref):
+    import time
+
+    path = _sparse_workbook(tmp_path / "far.xlsx", ref)
+    start = time.perf_counter()
+    with pytest.raises(ReadError) as info:
+        list(read_documents(path))
+    assert time.perf_counter() - start < 2
+    message = str(info.value)
+    assert "\n" not in message and "sheet 'Sheet'" in message and "--max-cells" in message
+
+
+def test_a_declared_dimension_alone_is_checked(tmp_path):
+    """calamine reserves what `<dimension>` declares, even when the cells are few."""
+    path = _sparse_workbook(tmp_path / "dim.xlsx", "B2")
+    _rewrite_member(path, "xl/worksheets/sheet1.xml",
+                    lambda data: data.replace(b'<dimension ref="A1:B2"/>', b'<dimension ref="A1:XFD1048576"/>'))
+    with pytest.raises(ReadError, match="1,048,576 rows"):
+        list(read_documents(path))
+
+
+def test_cells_without_positions_are_counted():
+    from perfscore.readers.package import sheet_extent
+
+    xml = b"<sheetData><row><c/><c><v>1</v></c></row><row r='9'/><row><c r='C11'/><c/></row></sheetData>"
+    assert sheet_extent(lambda: iter([xml])) == (11, 4)
+    chunks = [b'<row r="1"><c r="A', b'1"/></row><row r="70000"><c r="ZZ70000"/></row>']
+    assert sheet_extent(lambda: iter(chunks)) == (70000, 702)
+
+
+def test_the_cell_limit_is_the_users_to_raise(tmp_path):
+    from perfscore.readers.limits import Limits
+
+    path = _sparse_workbook(tmp_path / "wide.xlsx", "J2000")  # 20,000 cells
+    with pytest.raises(ReadError, match="--max-cells 10,000"):
+        list(read_documents(path, Limits(max_cells=10_000)))
+    with pytest.raises(ReadError, match="no self-evaluation form found"):
+        list(read_documents(path, Limits(max_cells=100_000)))
+
+
+def test_xlsx_zip_bomb_is_refused_by_declared_size(tmp_path):
+    from perfscore.readers.limits import Limits
+
+    path = _sparse_workbook(tmp_path / "bomb.xlsx")
+    _rewrite_member(path, "xl/worksheets/sheet1.xml", lambda data: data + b" " * (3 << 20))
+    with pytest.raises(ReadError) as info:
+        list(read_documents(path, Limits(max_uncompressed_mb=2)))
+    assert "--max-uncompressed-mb 2" in str(info.value) and "zip bomb" in str(info.value)
+
+
+def test_a_member_that_inflates_past_its_declared_size_is_refused(tmp_path):
+    """The declared size is only a claim: the part is inflated (a bounded stream) to prove it."""
+    import struct
+    import zipfile
+
+    path = _sparse_workbook(tmp_path / "liar.xlsx", "B2")
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    small = struct.pack("<I", 10)
+    data[info.header_offset + 22:info.header_offset + 26] = small  # local header: uncompressed size
+    central = data.find(b"PK\x01\x02" + data[info.header_offset + 4:info.header_offset + 6])
+    while central >= 0 and data[central + 46:central + 46 + len(info.filename)] != info.filename.encode():
+        central = data.find(b"PK\x01\x02", central + 4)
+    data[central + 24:central + 28] = small  # central directory: uncompressed size
+    path.write_bytes(bytes(data))
+    with pytest.raises(ReadError, match="not a readable Excel workbook"):
+        list(read_documents(path))
+
+
+def test_cli_passes_the_limits_to_the_readers_and_to_workers(tmp_path):
+    from typer.testing import CliRunner
+
+    from perfscore import cli
+    from perfscore.readers.limits import DEFAULT_LIMITS
+
+    assert (cli.DEFAULT_MAX_CELLS, cli.DEFAULT_MAX_UNCOMPRESSED_MB) == (DEFAULT_LIMITS.max_cells,
+                                                                        DEFAULT_LIMITS.max_uncompressed_mb)
+    _sparse_workbook(tmp_path / "a.xlsx", "J2000")
+    _sparse_workbook(tmp_path / "b.xlsx", "J2000")
+    runner = CliRunner()
+    for jobs in ("1", "2"):
+        result = runner.invoke(cli.app, ["score", str(tmp_path), "--jobs", jobs, "--max-cells", "10000"])
+        refused = [line for line in result.output.splitlines()
+                   if line.startswith("perfscore: ") and "--max-cells 10,000" in line]
+        assert result.exit_code == 2 and len(refused) == 2, result.output
+        result = runner.invoke(cli.app, ["score", str(tmp_path), "--jobs", jobs])
+        assert result.exit_code == 2 and "--max-cells" not in result.output
+
+
+def test_an_xlsx_named_docx_is_read_as_a_workbook(tmp_path):
+    form = Form(name="x", year=2023, indicators=[Indicator(level1="产出指标", level2="数量指标", level3="次数",
+                                                           adjusted_target="≥2次", actual="3次", weight=10, score=10)])
+    real = export(form, tmp_path / "forms.xlsx", to="xlsx")
+    named = tmp_path / "forms.docx"
+    named.write_bytes(real.read_bytes())
+    assert strip_meta(read_one(named).model_dump()) == strip_meta(read_one(real).model_dump())

@@ -237,3 +237,107 @@ def test_an_escaped_lone_surrogate_is_refused_not_written(tmp_path, suffix, text
     else:
         with pytest.raises(ReadError, match=error):
             next(read(path))
+
+
+# --- hostile structure: deep nesting, alias bombs, repeated keys (issue #12) ----------------------
+
+
+def _one_line_error(path: Path, **kwargs) -> str:
+    from perfscore.readers import read_documents
+
+    with pytest.raises(ReadError) as info:
+        list(read_documents(path, **kwargs))
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+    return message
+
+
+@pytest.mark.parametrize(("name", "text"), [("deep.yaml", "[" * 1000 + "]" * 1000),
+                                            ("deep.json", "[" * 100_000 + "]" * 100_000),
+                                            ("deep-map.yaml", "a:\n" + "".join(" " * i + " b:\n" for i in range(1, 200)))])
+def test_deep_nesting_is_one_line_and_the_batch_goes_on(tmp_path, name, text):
+    from perfscore.batch import iter_documents
+
+    bad = tmp_path / name
+    bad.write_text(text, encoding="utf-8")
+    assert "nested deeper than" in _one_line_error(bad)
+    good = REPO / "samples" / "shangdang-2023-xunchaban.yaml"
+    results = list(iter_documents([bad, good]))
+    assert [r[2] is None for r in results] == [False, True]
+
+
+def test_a_deep_line_of_a_stream_is_one_error_and_the_stream_goes_on():
+    line = json.dumps({"name": "ok", "indicators": []})
+    items = list(stream_items(["[" * 100_000 + "]" * 100_000, line], "s.jsonl"))
+    assert isinstance(items[0], ReadError) and "nested deeper than" in str(items[0]) and "line 1" in str(items[0])
+    assert isinstance(items[1], Document)
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]")
+    return "\n".join(lines) + f"\nname: bomb\nindicators: []\nnotes: *a{levels - 1}\n"
+
+
+def test_yaml_alias_bomb_is_refused_before_it_expands(tmp_path):
+    import time
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_alias_bomb(10), encoding="utf-8")  # 9^10 values from 500 bytes
+    start = time.perf_counter()
+    message = _one_line_error(path)
+    assert time.perf_counter() - start < 2
+    assert "alias" in message and "--max-cells" in message
+
+
+def test_the_alias_limit_is_the_users_to_raise(tmp_path):
+    from perfscore.readers.limits import Limits
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(_alias_bomb(4), encoding="utf-8")  # ~ 8,000 values
+    assert "--max-cells 1,000" in _one_line_error(path, limits=Limits(max_cells=1000))
+    # raised, the aliases expand and the file is read as what it is (here: an unknown field)
+    assert "unknown field" in _one_line_error(path, limits=Limits(max_cells=100_000))
+
+
+@pytest.mark.parametrize(("name", "text", "where"), [
+    ("dup.yaml", "name: a\nunit: x\nname: b\nindicators: []\n", "line 3"),
+    ("dup-nested.yaml", "name: a\nindicators:\n  - level3: x\n    weight: 5\n    weight: 50\n", "line 5"),
+    ("dup.json", '{"name": "a", "indicators": [], "name": "b"}', None),
+])
+def test_duplicate_keys_in_form_files_are_refused(tmp_path, name, text, where):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    message = _one_line_error(path)
+    assert "duplicate key" in message
+    assert where is None or where in message
+
+
+def test_yaml_merge_keys_are_not_duplicates(tmp_path):
+    path = tmp_path / "merge.yaml"
+    path.write_text("base: &b {unit: x}\nforms:\n  - <<: *b\n    name: a\n    indicators: []\n", encoding="utf-8")
+    assert "duplicate" not in _one_line_error(path)  # fails for the unknown `base:`, not for `<<`
+
+
+def test_read_forms_of_an_empty_path_is_an_error_not_the_current_directory(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copy(REPO / "samples" / "shangdang-2023-xunchaban.yaml", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ReadError) as info:
+        list(read_forms(""))
+    assert "empty file name" in str(info.value)
+    assert list(read_forms("", on_error="skip")) == []
+
+
+def test_failed_files_are_counted_as_files_not_lines(tmp_path):
+    from typer.testing import CliRunner
+
+    from perfscore.cli import app
+
+    stream = tmp_path / "bad.jsonl"
+    stream.write_text("not json\n{\n[1]\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(stream), "--jobs", "1"])
+    assert result.exit_code == 2
+    assert "(1 file(s) failed)" in result.output

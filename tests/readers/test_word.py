@@ -148,3 +148,37 @@ def test_missing_python_docx_names_package_and_extra(tmp_path, monkeypatch):
         list(word.read(path))
     message = str(info.value)
     assert str(path) in message and "python-docx" in message and "perfscore[word]" in message
+
+
+# --- hostile packages (issue #12) -------------------------------------------------------------------
+
+
+def _ole_with(*streams: str) -> bytes:
+    """The head of an OLE compound file naming the given streams (what the readers look at)."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + b"".join(s.encode("utf-16-le") + b"\0" * 16
+                                                                        for s in streams) + b"\0" * 2048
+
+
+def test_an_encrypted_docx_is_called_an_encrypted_word_document(tmp_path):
+    path = tmp_path / "locked.docx"
+    path.write_bytes(_ole_with("EncryptionInfo", "EncryptedPackage"))
+    for reader in (lambda p: list(read_documents(p)), lambda p: list(word.read(p))):
+        with pytest.raises(ReadError) as info:
+            reader(path)
+        message = str(info.value)
+        assert "\n" not in message and "encrypted Word document" in message
+        assert "workbook" not in message and "Excel" not in message
+
+
+def test_docx_zip_bomb_is_refused_before_python_docx_inflates_it(tmp_path):
+    import zipfile
+
+    from perfscore.readers.limits import Limits
+
+    path = export(sample_documents()[0][1], tmp_path / "bomb.docx", to="docx")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/media/padding.bin", b"\0" * (3 << 20))
+    with pytest.raises(ReadError) as info:
+        list(read_documents(path, Limits(max_uncompressed_mb=2)))
+    assert "--max-uncompressed-mb 2" in str(info.value) and "\n" not in str(info.value)
+    assert read_one(path).forms  # under the default limit it reads

@@ -59,3 +59,42 @@ def test_division_by_zero_is_an_eval_error_not_a_crash():
 def test_nesting_depth_is_bounded():
     with pytest.raises(FormulaError):
         Formula("1" + " + 1" * 200, NAMES)
+
+
+# --- a formula gives what its place needs (issue #12) ---------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["actual >= target", "weight > 0 and actual > 0", "not actual",
+                                    "actual == target or weight < 0", "weight if actual > 0 else actual > target"])
+def test_a_formula_of_points_must_give_a_number(source):
+    with pytest.raises(FormulaError, match="true/false"):
+        Formula(source, NAMES)
+
+
+@pytest.mark.parametrize("source", ["(actual > target) * weight", "min(actual > 0, weight)", "-(actual > 0)",
+                                    "(actual > 0) < weight"])
+def test_true_false_is_not_a_number_inside_a_formula(source):
+    with pytest.raises(FormulaError, match="true/false used as a number"):
+        Formula(source, NAMES)
+
+
+def test_a_condition_must_give_true_or_false():
+    from perfscore.rules.formulas import CONDITION
+
+    assert Formula("actual > target and not (weight == 0)", NAMES, CONDITION)({"actual": 2, "target": 1, "weight": 3})
+    with pytest.raises(FormulaError, match="not true/false"):
+        Formula("weight", NAMES, CONDITION)
+
+
+def test_rules_check_reports_a_true_false_formula_where_it_is_written(tmp_path):
+    from perfscore.rules import check_rules
+
+    path = tmp_path / "bool.yaml"
+    path.write_text("name: b\nextends: national\nscoring:\n  methods:\n    positive:\n"
+                    "      formula: actual >= target\n"
+                    "adjustments:\n  - name: cap\n    kind: cap_total\n    when: rate\n    value: '89'\n",
+                    encoding="utf-8")
+    _, problems = check_rules(path)
+    text = [str(p) for p in problems]
+    assert any(t.startswith(f"{path}:6:") and "gives true/false" in t for t in text), text
+    assert any(t.startswith(f"{path}:10:") and "not true/false" in t for t in text), text

@@ -179,3 +179,65 @@ def test_hostile_rule_files_through_the_cli(tmp_path):
             assert result.exit_code == 2, result.output
             assert "Traceback" not in result.output and str(path) in result.output
         assert time.perf_counter() - start < 2
+
+
+# --- hostile rule files (issue #12) ---------------------------------------------------------------
+
+
+def test_nesting_too_deep_for_pythons_stack_is_one_problem_with_its_position(tmp_path):
+    deep = write(tmp_path, "deep.yaml", "name: deep\nextends: national\nx: " + "[" * 1000 + "]" * 1000 + "\n")
+    _, problems = check_rules(deep)  # composing it used to end in a RecursionError
+    assert len(problems) == 1
+    assert str(problems[0]).startswith(f"{deep}:3:") and "nested deeper than 40 levels" in str(problems[0])
+
+
+def test_rules_check_of_a_deep_file_is_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from perfscore.cli import app
+
+    deep = write(tmp_path, "deep.yaml", "name: deep\nx: " + "[" * 5000 + "]" * 5000 + "\n")
+    result = CliRunner().invoke(app, ["rules", "check", str(deep)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "nested deeper" in result.output
+
+
+SECRET = "scoring:\n  plain: hunter2secret\n"
+
+
+@pytest.mark.parametrize("parent", ["../secret.yaml", "{tmp}/secret.yaml", "/etc/passwd", "sub/../../secret.yaml"])
+def test_extends_reaches_no_file_outside_the_rule_files_folder(tmp_path, parent):
+    write(tmp_path, "secret.yaml", SECRET)
+    (tmp_path / "rules").mkdir()
+    mine = write(tmp_path / "rules", "mine.yaml",
+                 f"name: mine\nextends: [national, {parent.format(tmp=tmp_path)!r}]\n")
+    _, problems = check_rules(mine)
+    text = "\n".join(map(str, problems))
+    assert "hunter2" not in text and "root:" not in text
+    assert len(problems) == 1 and "can be extended" in text and text.startswith(f"{mine}:2:")
+
+
+def test_a_symlink_out_of_the_folder_is_outside_it(tmp_path):
+    write(tmp_path, "secret.yaml", SECRET)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "link.yaml").symlink_to(tmp_path / "secret.yaml")
+    mine = write(tmp_path / "rules", "mine.yaml", "name: mine\nextends: [national, link.yaml]\n")
+    _, problems = check_rules(mine)
+    assert problems and "hunter2" not in "\n".join(map(str, problems))
+
+
+def test_extends_may_name_files_in_its_folder_and_below_and_shipped_sets(tmp_path):
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", "base.yaml", "name: base\nextends: ../common.yaml\ntitle: base\n")
+    write(tmp_path, "common.yaml", "name: common\nextends: national\n")
+    mine = write(tmp_path, "mine.yaml", "name: mine\nextends: [finance-system, common, sub/base.yaml]\n")
+    rules, problems = check_rules(mine)
+    assert problems == [] and rules.spec.title == "base"
+
+
+def test_a_library_outside_the_folder_is_not_read(tmp_path):
+    write(tmp_path, "lib.yaml", "indicators: []\n")
+    (tmp_path / "rules").mkdir()
+    mine = write(tmp_path / "rules", "mine.yaml", "name: mine\nextends: national\nlibrary: ../lib\n")
+    with pytest.raises(RulesError, match="no indicator library"):
+        load_rules(mine)

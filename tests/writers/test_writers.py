@@ -273,3 +273,15 @@ def test_temp_files_are_not_left_on_success(tmp_path):
     for fmt in ("xlsx", "docx", "yaml"):
         export(seed_form(), tmp_path / f"f.{fmt}", fmt)
     assert sorted(os.listdir(tmp_path)) == ["f.docx", "f.xlsx", "f.yaml"]
+
+
+@pytest.mark.parametrize("text", ["\t=1+1", "\r=HYPERLINK(\"http://x\")", "=1+1", "@SUM(A1)"])
+def test_xlsx_export_quotes_every_formula_like_cell(tmp_path, text):
+    """Excel strips a leading tab or CR and then runs what follows: such text is quote-prefixed too."""
+    import openpyxl
+
+    form = seed_form(unit=text)
+    path = export(form, tmp_path / "out.xlsx", to="xlsx")
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == text]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
