@@ -3,7 +3,8 @@
 Work is cut into tasks — a file to read, or a chunk of JSON Lines — and at most a few tasks per worker
 are in flight, so memory stays flat however long the input is (``Pool.imap`` would read the whole input
 ahead). Results come back in input order. Each worker loads the rule set once, from its file, in its
-initializer; workers ignore SIGINT so that Ctrl-C is handled once, by the parent, which cancels the rest.
+initializer; workers ignore SIGINT and SIGHUP so that Ctrl-C or a hang-up is handled once, by the parent,
+which cancels the rest; and they end when the parent ends, even killed (`_die_with_parent`).
 
 The parent shares the cores with the workers, so it does as little as it can per form: it cuts JSON Lines
 into chunks of whole lines as bytes (validated as bytes in the worker), and for JSON output each task comes
@@ -15,19 +16,28 @@ executor's pipes (`fileio.spool`).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gc
+import multiprocessing
 import os
+import shutil
 import signal
+import stat
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
+from perfscore import signals
 from perfscore.batch import (GC_THRESHOLD, STDIN, Digest, DocumentResult, iter_paths, run, score_document,
-                             select_findings)
-from perfscore.errors import PerfscoreError
+                             score_guarded, select_findings)
+from perfscore.errors import PerfscoreError, ScoreError
 from perfscore.fileio import Spooled, spool, spool_directory, unspool
 from perfscore.model import Document, Form
+from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 from perfscore.readers.structured import STDIN_UNIVERSAL, open_lines, stdin_lines
 from perfscore.results import FormResult
 from perfscore.rules import Rules, load_rules
@@ -36,6 +46,9 @@ CHUNK_LINES = 256  # lines of a chunk read as text (a stream not in UTF-8)
 CHUNK_BYTES = 1 << 20  # bytes of a chunk of UTF-8 JSON Lines, ~250 generated forms
 NEWLINE = b"\n"
 IN_FLIGHT_PER_WORKER = 4
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL = 0.5  # seconds between a worker's checks that its parent lives, where Linux cannot tell it
+ORPHAN_WAIT = 1.0  # seconds a worker signalled by its parent's death waits to see it done (`_orphaned`)
 
 _rules: Rules | None = None
 _explain = False
@@ -43,6 +56,7 @@ _digest = False
 _select: set[str] | None = None
 _ignore: set[str] | None = None
 _spool_dir: str | None = None
+_limits: Limits = DEFAULT_LIMITS
 
 
 def default_jobs() -> int:
@@ -50,13 +64,85 @@ def default_jobs() -> int:
 
 
 def _init(rules_origin: str, explain: bool, digest: bool = False, select: set[str] | None = None,
-          ignore: set[str] | None = None, spool_dir: str | None = None) -> None:
-    global _rules, _explain, _digest, _select, _ignore, _spool_dir
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+          ignore: set[str] | None = None, spool_dir: str | None = None, leftovers: tuple[str, ...] = (),
+          limits: Limits = DEFAULT_LIMITS) -> None:
+    global _rules, _explain, _digest, _select, _ignore, _spool_dir, _limits
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C and a hang-up reach the whole process group:
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the parent handles them, once
+    _die_with_parent(tuple(p for p in (spool_dir, *leftovers) if p))
+    # Signals were held while the parent forked this worker (`signals.held`): a signal handled in the fork's
+    # callbacks was lost, and here one would have met the parent's handlers. Its own are set now.
+    signals.release()
     _rules = load_rules(rules_origin)
     _explain, _digest, _select, _ignore, _spool_dir = explain, digest, select, ignore, spool_dir
+    _limits = limits
     gc.freeze()  # a worker lives for the batch: see batch.batch_gc
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+def _die_with_parent(leftovers: tuple[str, ...]) -> None:
+    """End this worker when its parent ends, however that happens, removing what the parent left.
+
+    Workers wait for tasks on a pipe whose writing end they all hold, so a parent killed before it could
+    stop them (SIGKILL, or SIGTERM before it was handled) left them waiting forever, holding the caller's
+    standard output open. On Linux the kernel sends this worker SIGTERM when the parent dies
+    (``prctl(PR_SET_PDEATHSIG)``), elsewhere a thread polls `os.getppid`; then the worker removes the
+    spool directory and the output's temp file, which a killed parent cannot, and exits. The worker's
+    standard input and output go to the null device: it uses neither, and a pipe it held would keep
+    the caller waiting."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    parent = os.getppid()
+    creator = multiprocessing.parent_process()
+    if creator is not None and creator.pid and multiprocessing.get_start_method(allow_none=True) != "forkserver":
+        parent = creator.pid  # forked or spawned by it: if the parent is another, the creator has died
+    signal.signal(signal.SIGTERM, lambda *_: _orphaned(parent, leftovers))
+    if not _parent_death_signal(signal.SIGTERM):
+        threading.Thread(target=_watch_parent, args=(parent, leftovers), name="perfscore-parent-watch",
+                         daemon=True).start()
+    if os.getppid() != parent:  # died before the kernel was asked to tell: before this worker started
+        _orphaned(parent, leftovers)
+
+
+def _parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send `signum` to this process when its parent dies; False where that cannot be done."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int, leftovers: tuple[str, ...]) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    _orphaned(parent, leftovers)
+
+
+def _orphaned(parent: int, leftovers: tuple[str, ...]) -> None:
+    """SIGTERM, or the parent gone: exit now. Orphaned, first remove the parent's leftovers: the spool
+    directory, and the output's temp file if it is still one (a regular file, not followed if a link).
+
+    Linux signals the death of the thread that started the worker: the parent's other threads may still
+    be ending, and until they have, `os.getppid` names the parent. So a SIGTERM is taken for the
+    parent's death if the worker is reparented within ORPHAN_WAIT; otherwise someone else sent it."""
+    deadline = time.monotonic() + ORPHAN_WAIT
+    while os.getppid() == parent and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if os.getppid() != parent:
+        for path in leftovers:
+            with contextlib.suppress(OSError):
+                if stat.S_ISDIR(os.lstat(path).st_mode):
+                    shutil.rmtree(path, ignore_errors=True)
+                elif stat.S_ISREG(os.lstat(path).st_mode):
+                    os.unlink(path)
+    os._exit(128 + signal.SIGTERM)
 
 
 def _finish(docs: Iterable[DocumentResult], name: str) -> list[DocumentResult] | list[Digest]:
@@ -79,7 +165,7 @@ def _selected(docs: Iterable[DocumentResult]) -> Iterator[DocumentResult]:
 
 def _score_path(path: str) -> list[DocumentResult] | list[Digest]:
     assert _rules is not None
-    return _finish(run([path], _rules, explain=_explain), path)
+    return _finish(run([path], _rules, explain=_explain, limits=_limits), path)
 
 
 def _score_lines(lines: list[str] | bytes | Spooled, first_line: int, name: str,
@@ -110,16 +196,14 @@ def _score_items(items: Iterable[Document | PerfscoreError], name: str) -> Itera
         if isinstance(item, PerfscoreError):
             yield DocumentResult(name, error=str(item))
         else:
-            result = score_document(name, item, _rules, _explain)
-            result.document = None
-            yield result
+            for result in score_document(name, item, _rules, _explain):
+                result.document = None
+                yield result
 
 
-def _score_forms(forms: list[Form]) -> list[FormResult]:
-    from perfscore.scoring import score
-
+def _score_forms(forms: list[Form]) -> list[FormResult | ScoreError]:
     assert _rules is not None
-    return [score(form, _rules, explain=_explain) for form in forms]
+    return [score_guarded(form, _rules, _explain) for form in forms]
 
 
 def _require_origin(rules: Rules) -> str:
@@ -134,7 +218,8 @@ def _ordered(executor: ProcessPoolExecutor, tasks: Iterable[tuple], jobs: int) -
     limit = max(1, jobs * IN_FLIGHT_PER_WORKER)
     try:
         for task in tasks:
-            pending.append(executor.submit(*task))
+            with signals.held():  # the first submit forks the workers: see `_init`
+                pending.append(executor.submit(*task))
             while len(pending) >= limit:
                 yield pending.popleft().result()
         while pending:
@@ -212,20 +297,31 @@ def _cancel(executor: ProcessPoolExecutor) -> None:
     """Drop the tasks not started and wait for the executor's manager thread, which ends once the few
     running tasks are done (workers ignore SIGINT). `shutdown(wait=False)` would leave the thread
     running into interpreter exit, where CPython 3.11's exit hook races it and prints a traceback
-    (`OSError: [Errno 9] Bad file descriptor`) after the one-line message; exit waits for it anyway."""
-    executor.shutdown(wait=True, cancel_futures=True)
+    (`OSError: [Errno 9] Bad file descriptor`) after the one-line message; exit waits for it anyway.
+    Interrupted while the executor was starting that thread, `shutdown` cannot join it yet (`RuntimeError`)
+    and the interpreter would hang at exit: it is asked again until the thread has started."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            executor.shutdown(wait=True, cancel_futures=True)
+            return
+        except RuntimeError:  # "cannot join thread before it is started": it is a moment away
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def run_parallel(inputs: Iterable[str | Path], rules: Rules, *, explain: bool = False, jobs: int = 0,
-                 digest: bool = False, select: set[str] | None = None,
-                 ignore: set[str] | None = None) -> Iterator[DocumentResult | Digest]:
+                 digest: bool = False, select: set[str] | None = None, ignore: set[str] | None = None,
+                 leftovers: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS) -> Iterator[DocumentResult | Digest]:
     """Like `batch.run`, with `jobs` worker processes (0: one per core). Findings are selected in the
-    workers; with `digest`, each task comes back as one `Digest` (JSON written, summary counted)."""
+    workers; with `digest`, each task comes back as one `Digest` (JSON written, summary counted).
+    `leftovers`: temp files of the caller's that the workers remove should this process be killed."""
     jobs = jobs or default_jobs()
     origin = _require_origin(rules)
     with spool_directory() as spool_dir, ProcessPoolExecutor(
             max_workers=jobs, initializer=_init,
-            initargs=(origin, explain, digest, select, ignore, spool_dir)) as executor:
+            initargs=(origin, explain, digest, select, ignore, spool_dir, leftovers, limits)) as executor:
         try:
             for batch in _ordered(executor, _tasks(inputs, spool_dir), jobs):
                 yield from batch
@@ -234,7 +330,8 @@ def run_parallel(inputs: Iterable[str | Path], rules: Rules, *, explain: bool = 
             raise
 
 
-def score_many_parallel(forms: Iterable[Form], rules: Rules, jobs: int, chunk: int = 64) -> Iterator[FormResult]:
+def score_many_parallel(forms: Iterable[Form], rules: Rules, jobs: int,
+                        chunk: int = 64) -> Iterator[FormResult | ScoreError]:
     origin = _require_origin(rules)
 
     def chunks() -> Iterator[tuple]:

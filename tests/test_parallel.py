@@ -234,3 +234,120 @@ def test_a_lone_carriage_return_reads_the_same_with_any_number_of_jobs(tmp_path,
         assert names == ["R"] and b"<stdin>, line 1: invalid JSON" in runs[0].stderr
     else:
         assert names == ["P", "Q", "R"] and runs[0].stderr == b""
+
+
+# --- signals: the parent stopped or killed mid-run, with workers --------------------------------------
+
+LINUX_PROC = Path("/proc/self/task").is_dir()
+
+
+def _children(pid: int) -> set[int]:
+    """The child processes of `pid`, from /proc (psutil is not a dependency)."""
+    kids: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids |= {int(k) for k in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return kids
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's exit may wait for an init that does not reap)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _until(condition, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _mid_run(tmp_path: Path, fmt: str, to_file: bool, chunks: int = 3):
+    """The CLI scoring standard input with two workers, stdin left open after `chunks` chunks' worth of
+    forms: whatever the machine's speed, the run is under way and cannot end by itself. (Results are
+    taken in once more than 2 × IN_FLIGHT_PER_WORKER chunks are out.) Returns the process, its temp
+    directory (TMPDIR: the spool directory goes there) and the output path."""
+    import os
+    import subprocess
+    import threading
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / f"out.{fmt}"
+    form = next(read_forms(SAMPLES / "shangdang-2023-zuzhibu.yaml")).model_dump_json() + "\n"
+    data = (form * (chunks * parallel.CHUNK_BYTES // len(form.encode()) + 1)).encode()
+    proc = subprocess.Popen([sys.executable, "-m", "perfscore", "score", "-", "--format", fmt, "--jobs", "2",
+                             "--fail-on", "never", *(["-o", str(out)] if to_file else [])],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "TMPDIR": str(tmp)})
+
+    def feed() -> None:  # a thread: the pipe fills while the parent is busy or gone
+        try:
+            proc.stdin.write(data)
+            proc.stdin.flush()
+        except OSError:
+            pass
+
+    threading.Thread(target=feed, daemon=True).start()
+    return proc, tmp, out
+
+
+def _read_all(stream, seconds: float) -> bytes | None:
+    """Everything up to end of file, or None if it does not come within `seconds` (someone holds the pipe)."""
+    import threading
+
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(stream.read()), daemon=True)
+    reader.start()
+    reader.join(seconds)
+    return got[0] if got else None
+
+
+@pytest.mark.skipif(not LINUX_PROC, reason="reads child processes from Linux's /proc")
+@pytest.mark.parametrize("to_file", [True, False], ids=["to-file", "to-stdout"])
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_a_parent_stopped_or_killed_leaves_no_worker_spool_or_temp_file(tmp_path, signame, to_file):
+    """Killed or stopped mid-run, the parent left its workers waiting forever on each other's pipe, with the
+    spool directory, the output's temp file and the caller's stdout open (issue #12). TERM and HUP now
+    unwind as Ctrl-C does; on SIGKILL, which nothing in the parent can catch, the workers end with it
+    and remove what it left."""
+    import contextlib
+    import os
+    import signal
+
+    proc, tmp, out = _mid_run(tmp_path, "jsonl", to_file)
+    workers: set[int] = set()
+    try:
+        started = _until(lambda: len(_children(proc.pid)) >= 2 and any(tmp.glob("perfscore-spool-*"))
+                         and (not to_file or any(tmp_path.glob(".out.jsonl.*"))), 120)
+        assert started, proc.stderr.read().decode() if proc.poll() is not None else "not started in 120 s"
+        workers = _children(proc.pid)
+        proc.send_signal(getattr(signal, signame))
+        assert _read_all(proc.stdout, 30) is not None, "stdout still open 30 s after the signal"
+        code = proc.wait(timeout=30)
+        assert _until(lambda: not any(_running(w) for w in workers), 30), "workers outlived their parent"
+        assert _until(lambda: not list(tmp.iterdir()), 10), [(p, list(p.iterdir())) for p in tmp.iterdir()]
+        assert not list(tmp_path.glob(".out.jsonl.*")) and not out.exists()
+        err = proc.stderr.read().decode()
+        if signame == "SIGKILL":
+            assert code == -signal.SIGKILL
+        else:
+            assert code == 130, err
+            assert err == "perfscore: interrupted; no partial output written\n"
+    finally:  # whatever failed, nothing is left running to hold the test's pipes
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+        for worker in workers:
+            if _running(worker):
+                with contextlib.suppress(OSError):
+                    os.kill(worker, signal.SIGKILL)

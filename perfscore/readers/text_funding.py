@@ -25,7 +25,7 @@ AMOUNTS = ("target_declared", "budget_compiled", "initial_budget", "annual_budge
 _TAIL = ("weight", "execution_rate", "score")
 _TOTAL_LABEL = re.compile(r"资金总额|总额|合计|总计")
 _INLINE = re.compile(r"^(?P<label>.*?)[:：]\s*(?P<value>[\d.,，]+)\s*(?:万元)?$")
-_LABEL_PREFIX = re.compile(r"^(?:其中\s*[:：\-－—]?\s*)+")
+_LABEL_PREFIX = re.compile(r"^(?:其中\s*+[:：\-－—]?+\s*+)++")  # possessive: spaces are never re-split
 
 Note = Callable[[str, str, str | None, int | None], None]
 

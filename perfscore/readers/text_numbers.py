@@ -127,7 +127,8 @@ def repair(text: str, refs: Iterable[Decimal], agree: Callable[[Decimal], bool] 
 def long_figures(text: str) -> list[Decimal]:
     """Clean figures with at least six significant digits printed anywhere in ``text`` (repair references)."""
     out: set[Decimal] = set()
-    for m in re.finditer(r"(?<![\d.,])\d[\d,]*\.\d+(?![\d.,]*\d)|(?<![\d.,])\d{6,}(?![\d.,])", text):
+    # possessive digit runs: a run given back one digit at a time would re-scan the rest of the text
+    for m in re.finditer(r"(?<![\d.,])\d[\d,]*+\.\d++(?![.,]*+\d)|(?<![\d.,])\d{6,}+(?![\d.,])", text):
         value = parse_number(m.group(0))
         if value is not None and len(_digits(value)) >= 6:
             out.add(value)

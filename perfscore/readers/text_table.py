@@ -18,12 +18,15 @@ import re
 from dataclasses import dataclass, field
 
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \u3000\u00a0]+|[ \u3000\u00a0]+(?=[{_CJK}])")
+# Patterns here run on whole lines of untrusted text, so none may backtrack over a run twice: a
+# quantifier is possessive (``*+``) where giving characters back cannot help the match, and a run is
+# tried from its first character only (a look-behind), which keeps every match linear in the line.
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \u3000\u00a0]++|(?<![ \u00a0])[ \u3000\u00a0]+(?=[{_CJK}])")
 _WS = re.compile(r"[\s\u3000\u00a0]+")
 _PAD = " \t\r\n\u3000\u00a0"
 _ATTACHMENT = re.compile(r"^\s*附件\s*\d")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_PIPE_RULE = re.compile(r"^\s*\|?(\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*\|?\s*$")
+_PIPE_RULE = re.compile(r"^\s*+\|?+(?:\s*+:?+-{3,}+:?+\s*+\|)++\s*+:?+-*+:?+\s*+\|?+\s*+$")
 
 
 @dataclass

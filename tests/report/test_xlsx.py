@@ -237,3 +237,77 @@ def test_cli_xlsx_needs_an_output_and_never_overwrites_an_input(tmp_path):
     result = CliRunner().invoke(app, ["score", str(source), "--format", "xlsx", "-o", str(source)])
     assert result.exit_code == 2
     assert source.read_bytes() == (SAMPLES / "lukou-2023-xunchaban.yaml").read_bytes()
+
+
+def test_a_thousand_forms_under_a_low_open_file_limit(tmp_path):
+    """Every form's sheet kept a temp file open until the workbook was saved: `Too many open files` at
+    ~1,000 forms under the usual `ulimit -n 1024` (issue #12). Each sheet is closed once written."""
+    import json
+    import subprocess
+
+    resource = pytest.importorskip("resource")
+    form = {"name": "设备购置", "indicators": [{"level1": "产出指标", "level3": "购置数量", "initial_target": "≥10台",
+                                            "actual": "8台", "weight": 10, "score": 10}]}
+    stream = tmp_path / "forms.jsonl"
+    stream.write_text((json.dumps(form, ensure_ascii=False) + "\n") * 1000, encoding="utf-8")
+    out = tmp_path / "report.xlsx"
+    limit = 200  # well under the forms' count; the interpreter and the libraries need a few dozen
+
+    def lower_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    done = subprocess.run([sys.executable, "-m", "perfscore", "score", str(stream), "--format", "xlsx", "-o", str(out),
+                           "--jobs", "1", "--fail-on", "never"], preexec_fn=lower_limit, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert len(book.sheetnames) == 1001 and book.sheetnames[-1] == "设备购置 (1000)"
+
+
+def test_long_text_costs_time_in_proportion(docs, tmp_path):
+    """Cutting a text to Excel's limits took a character at a time, re-encoding the text each time: O(n²),
+    10 s for a 200K-character cell (issue #12). Text 8 times longer must cost well under 64 times more
+    (quadratic); best of three, so that a busy machine does not decide."""
+    import time
+
+    form = forms_of(docs)[0]
+
+    def seconds(n: int) -> float:
+        text = "项" * n
+        indicators = [form.indicators[0].model_copy(update={"actual": text, "level3": text}), *form.indicators[1:]]
+        long = form.model_copy(update={"name": text, "unit": text, "indicators": indicators})
+        best = float("inf")
+        for attempt in range(3):
+            start = time.perf_counter()
+            write([DocumentResult("long.yaml", [long], [])], tmp_path / f"long-{n}-{attempt}.xlsx")
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    seconds(1000)  # warm up: imports, caches
+    short, long = seconds(25_000), seconds(200_000)
+    assert long < 16 * short, (short, long)
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_interrupted_while_writing_sheets_says_one_line_and_leaves_nothing(tmp_path, signame):
+    """Interrupted with sheets written, the workbook's open sheets were finalised by the garbage collector
+    at exit: ~40 "Exception ignored" tracebacks from lxml after the one-line message (issue #12)."""
+    import signal
+
+    from perfscore.parallel import IN_FLIGHT_PER_WORKER
+    from tests.test_parallel import _mid_run, _until
+
+    proc, tmp, out = _mid_run(tmp_path, "xlsx", to_file=True, chunks=2 * IN_FLIGHT_PER_WORKER + 2)
+    try:
+        assert _until(lambda: len(list(tmp.glob("openpyxl.*"))) >= 20 or proc.poll() is not None, 120)
+        proc.send_signal(getattr(signal, signame))
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert proc.returncode == 130
+    assert err.decode() == "perfscore: interrupted; no partial output written\n"
+    assert list(tmp.iterdir()) == []  # openpyxl's sheets and the spool directory
+    assert not out.exists() and not list(tmp_path.glob(".out.xlsx.*"))
