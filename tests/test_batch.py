@@ -229,3 +229,26 @@ def test_a_total_of_1e99999999_gives_a_report_of_ordinary_size(tmp_path):
         out = run_cli(["score", str(path), "-f", fmt, "--fail-on", "never"])
         assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
         assert len(out.stdout) < 200_000 and "unparsed-value" in out.stdout and "1E+99999999" in out.stdout
+
+
+def test_a_damaged_workbook_is_one_line_and_the_batch_goes_on(tmp_path):
+    """Compressed sheet data damaged in transit: the zip library's own error becomes the file's one line."""
+    import subprocess
+    import sys
+    import zipfile
+
+    src = REPO / "samples" / "excel" / "shangdang-2023-xunchaban.xlsx"
+    bad = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename))
+    data = bytearray(bad.read_bytes())
+    at = data.index(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml") + 40
+    data[at:at + 20] = bytes(b ^ 0x55 for b in data[at:at + 20])
+    bad.write_bytes(bytes(data))
+    (tmp_path / "good.yaml").write_bytes((REPO / "samples" / "shangdang-2023-xunchaban.yaml").read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "perfscore", "score", str(tmp_path), "-f", "json", "--jobs", "1",
+                           "--fail-on", "never"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert len(json.loads(proc.stdout)["forms"]) == 1
+    assert [line for line in proc.stderr.splitlines() if "damaged.xlsx" in line]

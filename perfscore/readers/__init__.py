@@ -117,6 +117,16 @@ def read_documents(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Iterato
     path = Path(path)
     if not path.is_file():
         raise ReadError(str(path), "no such file")
-    name = READERS[sniff(path)]
+    kind = sniff(path)
+    name = READERS.get(kind)
+    if name is None:
+        raise ReadError(str(path), f"not a form file (a {kind or 'zip'} archive perfscore has no reader for)")
     module = importlib.import_module(name)
-    yield from module.read(path, limits) if name in LIMITED else module.read(path)
+    try:
+        yield from module.read(path, limits) if name in LIMITED else module.read(path)
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file the reader's library chokes on: one line, never a traceback
+        text = " ".join(str(exc).split())[:200]
+        raise ReadError(str(path), f"damaged or unreadable file: {type(exc).__name__}"
+                                   + (f": {text}" if text else "")) from None

@@ -15,7 +15,7 @@ from decimal import Decimal
 from perfscore.model import Form
 
 _TOLERANCE = Decimal("0.6")
-_VALUE = re.compile(r"^\s*(?:[≥≤=<>]\s*)?[+-]?\d+(?:\.\d+)?\s*(?:%|分)?\s*$")
+_VALUE = re.compile(r"^\s*+(?:[≥≤=<>]\s*+)?[+-]?\d++(?:\.\d++)?\s*+(?:%|分)?\s*+$")
 
 
 def anomalies(forms: Iterable[Form]) -> int:

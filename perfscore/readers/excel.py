@@ -146,7 +146,7 @@ def _percent_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
                 return {}
             targets = _sheet_targets(zf)
             out: dict[str, set[tuple[int, int]]] = {}
-            cell_tag = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
+            cell_tag = re.compile(rb"<(?:\w+:)?c\b([^<>]*+)>")
             attr_r = re.compile(rb'\br="([A-Z]+)(\d+)"')
             attr_s = re.compile(rb'\bs="(\d+)"')
             for sheet, target in targets.items():

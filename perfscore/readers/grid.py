@@ -439,7 +439,7 @@ class _Builder:
         score_col = self.ind_map.first("score") if self.ind_map and r not in grid.loose_rows else None
         if score_col is not None and grid.cell(r, score_col):
             text = grid.cell(r, score_col)
-            m = re.match(r"^\s*([\d.,]+)\s*(?:分)?\s*[（(]\s*(\S+?)\s*[)）]\s*$", text)
+            m = re.match(r"^\s*+([\d.,]++)\s*+(?:分)?\s*+[（(]\s*+([^\s()（）]++)\s*+[)）]\s*+$", text)
             if m and GRADE.match(m.group(2)):
                 text, self.grade = m.group(1), GRADES.get(m.group(2), m.group(2))
             value, status = parse_decimal(text)

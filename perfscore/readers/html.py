@@ -33,7 +33,7 @@ _BLOCK = {"p", "div", "br", "tr", "td", "th", "li", "ul", "ol", "dl", "dt", "dd"
           "hr", "form", "address", "thead", "tbody", "tfoot", "main", "aside", "figure", "figcaption"}
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
-_HTML_START = re.compile(rb"\s*(?:<!--.{0,200}?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|table|title)\b",
+_HTML_START = re.compile(rb"(?<!\s)\s*+(?:<!--(?:(?!-->).){0,200}+-->\s*+)*+<(?:!doctype\s+html|html|head|body|meta|table|title)\b",
                          re.I | re.S)
 _SINGLE_BYTE = {"ascii", "iso8859-1", "cp1252", "iso8859-15", "cp437"}
 _GB_ALIASES = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "csgb2312", "gb18030", "x-euc-cn"}

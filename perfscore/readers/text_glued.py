@@ -34,7 +34,7 @@ _HEADER_WORDS = (
     "专项(项目)名称", "资金投入情况", "资金管理情况", "预算执行率", "年度财政资金总额", "预算执行情况")
 _SPACE = re.compile(r"[ \t\u3000\u00a0]+")
 _COUNTER = re.compile(r"^\s*\d{1,3}、")
-_PAGE_BREAK = re.compile(r"\s*\n\s*\d{1,3}、")
+_PAGE_BREAK = re.compile(r"(?<!\s)(?=[^\S\n]*+\n)\s*+\d{1,3}、")
 _CELL_WORDS = ("目标值", "指标值", "完成值", "实际值", "得分", "分值", "执行率", "说明", "备注", "指标名称", "预算数",
                "执行数")
 
