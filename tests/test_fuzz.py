@@ -15,18 +15,14 @@ Examples are derandomized (the same on every run and on CI) and few enough for a
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
-import threading
 import zipfile
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,6 +35,8 @@ from perfscore.cli import app
 from perfscore.errors import PerfscoreError
 from perfscore.readers import read_documents
 from tests.conftest import REPO, SAMPLES
+from tests.readers.test_regex_linear import Expired
+from tests.readers.test_regex_linear import capped as capped_for
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CAP = 30.0  # seconds for one example: a reader of a few KB that needs more is hanging
@@ -52,26 +50,11 @@ FUZZ = settings(derandomize=True, deadline=None, database=None, max_examples=20 
                                        HealthCheck.data_too_large])
 
 
-class Hang(BaseException):
-    """An example ran past the cap. Not an Exception, so that no reader's ``except`` can swallow it."""
+Hang = Expired  # a call past its cap: a BaseException, so no reader's `except Exception` swallows it
 
 
-@contextlib.contextmanager
-def capped(seconds: float = CAP) -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(signum, frame):
-        raise Hang(f"no answer after {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def capped(seconds: float = CAP):  # noqa: ANN201 - a context manager
+    return capped_for(seconds)
 
 
 # ---------------------------------------------------------------------------------------------- seeds
