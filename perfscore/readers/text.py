@@ -70,6 +70,11 @@ def _read_loose(text: str, file: str) -> Document:
         lo = starts[k - 1] if k else 0
         hi = starts[k + 1] if k + 1 < len(forms) else len(lines)
         fill_from_text(form, "\n".join(lines[lo:hi]), SourceRef(file=file, line=lo + 1))
+    for form in forms:
+        if form.indicators and not _has_figures(form):
+            # every digit lost (a page that stripped them): a form to check by hand, never one of zeros
+            form.read_notes.append(ReadNote(code="read-incomplete", source=form.source,
+                                            message="no figure could be read on this form: its digits are missing"))
     # a heading with nothing under it or around it is not a form (the tab reading says why, when it saw one)
     forms = [f for f in forms if f.indicators or (f.funding and f.funding.rows()) or f.reported_total is not None]
     if not forms:
@@ -77,6 +82,15 @@ def _read_loose(text: str, file: str) -> Document:
     first = next((line.strip().lstrip("#").strip() for line in lines if line.strip()), None)
     return Document(title=first or None, forms=forms, narrative=find_narrative(lines, file),
                     source=SourceRef(file=file))
+
+
+def _has_figures(form: Form) -> bool:
+    """Does the form print any number at all (a weight, a score, an amount, a digit in a value)?"""
+    if form.reported_total is not None or (form.funding and form.funding.rows()):
+        return True
+    return any(i.weight is not None or i.score is not None or any(
+        ch.isdigit() for ch in f"{i.initial_target or ''}{i.adjusted_target or ''}{i.actual or ''}")
+        for i in form.indicators)
 
 
 @dataclass

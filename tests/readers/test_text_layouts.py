@@ -232,3 +232,10 @@ def test_wrapped_level_labels_words_as_operators_and_placeholders():
         ("产出指标", "指标1:培训人数", "12500名", "12166名"),
         ("效益指标", "参训学员就业率", "60%及以上", "53.53%"),
         ("满意度指标", "学员满意度", "95%及以上", "88.32%及以上")]
+
+
+def test_a_form_that_lost_every_digit_is_read_incomplete_never_zeros():
+    form = _one("年学生资助项目绩效目标自评表\n项目名称 | 学生资助项目\n一级指标 | 二级指标 | 三级指标 | 年初目标值() | 实际完成值() | 得分\n"
+                "产出指标 | 数量指标 | 国家奖学金人数 | 人 | 人 |\n| 成本指标 | 国家助学金人均资助 | 元 | 元 |\n")
+    assert "read-incomplete" in [n.code for n in form.read_notes]
+    assert all(i.weight is None and i.score is None for i in form.indicators) and form.reported_total is None
