@@ -95,6 +95,25 @@ def iter_paths(inputs: Iterable[str | Path]) -> Iterator[str | Path]:
             yield path
 
 
+def skipped_files(inputs: Iterable[str | Path]) -> list[FileError]:
+    """The files of the folders given that `iter_paths` passes over, each with the reason: nothing in a
+    folder scan is skipped silently."""
+    skipped: list[FileError] = []
+    for item in inputs:
+        if str(item) == STDIN or (isinstance(item, str) and not item):
+            continue
+        path = Path(item)
+        if not path.is_dir():
+            continue
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+            if hidden:
+                skipped.append(FileError(file=str(child), message="hidden file or folder"))
+            elif not supported(child):
+                skipped.append(FileError(file=str(child), message=f"not a form file ({child.suffix or 'no extension'})"))
+    return skipped
+
+
 def iter_documents(inputs: Iterable[str | Path],
                    limits: Limits = DEFAULT_LIMITS) -> Iterator[tuple[str, Document | None, str | None]]:
     """(file, document, error) for every document in every input; errors are one line each."""

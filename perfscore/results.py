@@ -111,6 +111,8 @@ class Summary(BaseModel):
     forms: int = 0
     files: int = 0
     unreadable: list[FileError] = Field(default_factory=list)
+    skipped: list[FileError] = Field(default_factory=list,
+                                     description="files in the folders given that were not read, and why")
     reported_grades: dict[str, int] = Field(default_factory=dict)
     computed_grades: dict[str, int] = Field(default_factory=dict)
     grade_changes: int = 0

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from perfscore.batch import Digest, DocumentResult, SummaryBuilder, batch_gc, run, select_findings
+from perfscore.batch import Digest, DocumentResult, SummaryBuilder, batch_gc, run, select_findings, skipped_files
 from perfscore.errors import PerfscoreError
 from perfscore.fileio import Output
 from perfscore.readers.limits import DEFAULT_LIMITS, Limits
@@ -71,6 +71,7 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
                 builder.add(doc)
             writer.document(doc)
         summary = builder.build()
+        summary.skipped = skipped_files(files)
         writer.end(summary)
         if summary.forms == 0 and target is not None:
             target.discard()  # nothing was read: the report already at the path stays as it was

@@ -252,3 +252,20 @@ def test_a_damaged_workbook_is_one_line_and_the_batch_goes_on(tmp_path):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     assert len(json.loads(proc.stdout)["forms"]) == 1
     assert [line for line in proc.stderr.splitlines() if "damaged.xlsx" in line]
+
+
+def test_a_folder_scan_says_which_files_it_skipped_and_why(tmp_path):
+    import shutil
+
+    shutil.copy(SAMPLES / "shangdang-2023-xunchaban.yaml", tmp_path / "form.yaml")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "old.yaml").write_text("x: 1", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "perfscore", "score", str(tmp_path), "-f", "json", "--fail-on",
+                           "never"], capture_output=True, text=True, timeout=120)
+    skipped = {e["file"]: e["message"] for e in json.loads(proc.stdout)["summary"]["skipped"]}
+    assert skipped == {str(tmp_path / ".hidden" / "old.yaml"): "hidden file or folder",
+                       str(tmp_path / "photo.png"): "not a form file (.png)"}
+    table = subprocess.run([sys.executable, "-m", "perfscore", "score", str(tmp_path), "--fail-on", "never"],
+                           capture_output=True, text=True, timeout=120).stdout
+    assert "skipped: 2" in table and "photo.png: not a form file (.png)" in table

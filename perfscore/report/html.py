@@ -312,6 +312,10 @@ class HtmlWriter(BufferedReport):
             parts.append("<h3>Unreadable files</h3><ul>")
             parts += [f"<li><code>{h(e.file)}</code>: {h(e.message)}</li>" for e in summary.unreadable]
             parts.append("</ul>")
+        if summary.skipped:
+            parts.append("<h3>Skipped files</h3><ul>")
+            parts += [f"<li><code>{h(e.file)}</code>: {h(e.message)}</li>" for e in summary.skipped]
+            parts.append("</ul>")
         if self.overview:
             parts.append("<h3>Forms</h3>")
             parts.append(table(["#", "form", "file", "总分", "重算", "等级", "重算等级", "errors", "warnings", "info"],

@@ -170,6 +170,9 @@ class MarkdownWriter(BufferedReport):
         if summary.unreadable:
             lines += ["", "### Unreadable files", ""]
             lines += [f"- {md_text(e.file)}: {md_text(e.message)}" for e in summary.unreadable]
+        if summary.skipped:
+            lines += ["", "### Skipped files", ""]
+            lines += [f"- {md_text(e.file)}: {md_text(e.message)}" for e in summary.skipped]
         if self.overview:
             lines += ["", "### Forms", ""]
             lines += table(["#", "form", "file", "总分", "重算", "等级", "重算等级", "errors", "warnings", "info"],

@@ -110,6 +110,10 @@ def render_summary(summary: Summary) -> str:
         lines.append(f"  unreadable: {len(summary.unreadable)}")
         for err in summary.unreadable:
             lines.append(f"    {t(err.message)}")
+    if summary.skipped:
+        lines.append(f"  skipped: {len(summary.skipped)}")
+        for err in summary.skipped:
+            lines.append(f"    {t(err.file)}: {t(err.message)}")
     if summary.reported_grades or summary.computed_grades:
         grades = sorted(set(summary.reported_grades) | set(summary.computed_grades), key="优良中差".find)
         lines.append(tabulate([["reported"] + [summary.reported_grades.get(g, 0) for g in grades],
