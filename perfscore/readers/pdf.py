@@ -31,7 +31,9 @@ __all__ = ["read", "table_cells"]
 _TOL = 1.5
 
 
-def _is_password_error(exc: BaseException) -> bool:
+def _chain(exc: BaseException, *, args: bool = False) -> Iterator[BaseException]:
+    """An exception and what it was raised from (and, with ``args``, exceptions carried in its args),
+    at most eight: pdfminer wraps its errors in each other."""
     seen = 0
     stack: list[BaseException | None] = [exc]
     while stack and seen < 8:
@@ -39,12 +41,14 @@ def _is_password_error(exc: BaseException) -> bool:
         if e is None:
             continue
         seen += 1
-        name = type(e).__name__
-        if "Password" in name or "Encrypt" in name:
-            return True
+        yield e
         stack.extend([e.__cause__, e.__context__])
-        stack.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
-    return False
+        if args:
+            stack.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
+
+
+def _is_password_error(exc: BaseException) -> bool:
+    return any("Password" in type(e).__name__ or "Encrypt" in type(e).__name__ for e in _chain(exc, args=True))
 
 
 def _bounds(values: list[float]) -> list[float]:
@@ -131,17 +135,7 @@ def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen = 0
-    stack: list[BaseException | None] = [exc]
-    while stack and seen < 8:
-        e = stack.pop()
-        if e is None:
-            continue
-        seen += 1
-        if isinstance(e, kind):
-            return True
-        stack.extend([e.__cause__, e.__context__])
-    return False
+    return any(isinstance(e, kind) for e in _chain(exc))
 
 
 # The character collection (CIDSystemInfo) a predefined CMap belongs to, by its name: UniGB-UCS2-H is
