@@ -298,8 +298,14 @@ def test_sweep_catches_backtracking():
                 r"(\d+)\s*个(?:项目)?\s*自评",  # a digit run given back one digit at a time
                 r"对\s*(\d+)\s*个项目(?:开展|进行)了?[^。，,；;]*?自评",  # a lazy gap from every start
                 r"(年度目标|预期目标).*实际完成"):  # a greedy tail retried from each label
-        _, op, make = next(suspects(re.compile(bad)))
-        assert growth(op, make, 64, floor=0.002, limit=1 << 12).ratio >= LINEAR, bad
+        # timings on a shared machine: a shape is caught when any of three screens finds it super-linear
+        caught = False
+        for _attempt in range(3):
+            found = next(suspects(re.compile(bad)), None)
+            if found is not None and growth(found[1], found[2], 64, floor=0.002, limit=1 << 12).ratio >= LINEAR:
+                caught = True
+                break
+        assert caught, bad
 
 
 # ---------------------------------------------------------------------------------------------- readers
