@@ -1,5 +1,11 @@
 """Plain-text and Markdown 决算公开 documents: every 自评表 printed in them, plus the narrative counts.
 
+Every text is read two ways. The tab/Word reading below knows the layouts of the seed documents and
+their repairs; the loose reading (:func:`_read_loose`) recovers rows from any layout (pipes, one cell per
+line, spaces, glued cells: :mod:`text_grid`, :mod:`text_glued`) and reads them with the grid interpreter,
+taking figures stated only in the prose around a form (:mod:`text_context`). The reading with fewer
+contradictions (:mod:`consistency`) is kept; when only one finds forms, that one.
+
 A document is read whole. Forms are found by their title line (``…项目支出绩效自评表``,
 ``部门整体支出绩效自评表``, ``项目支出绩效目标完成情况(表)``), optionally behind Markdown ``#`` marks or a
 tab and followed by ``(2023年度)`` on the same or the next lines; mentions in running text
