@@ -64,6 +64,7 @@ from perfscore.readers.grid_labels import (
     YEAR_ONLY,
     YEAR_PAREN,
     ColumnMap,
+    family,
     funding_field,
     funding_header,
     indicator_field,
@@ -112,6 +113,7 @@ class _Builder:
     indicators: list[Indicator] = field(default_factory=list)
     carry1: str | None = None
     carry2: str | None = None
+    early1: str | None = None  # a 一级 label printed one row before the group it heads
     total: Decimal | None = None
     grade: str | None = None
     notes: list[ReadNote] = field(default_factory=list)
@@ -408,12 +410,14 @@ class _Builder:
             else:
                 self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level3",
                                            source=self.ref(r), message="row has values but no 三级指标"))
-        if l1 and not l2 and l1 in LEVEL2_ONLY and self.carry1 and l1 != self.carry1 and (
-                c1 is not None and not grid.covered_from_above(r, c1)):
+        if l1 and not l2 and self.carry1 and l1 != self.carry1 and (
+                l1 in LEVEL2_ONLY or c1 is None and family(l1) == family(self.carry1)) and (
+                c1 is None or not grid.covered_from_above(r, c1)):
             self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level2",
                                        source=self.ref(r),
                                        message=f"二级指标 {l1!r} printed in the 一级指标 column"))
             l1, l2 = "", l1
+        l1 = self.early_level1(r, index, l1, l2)
         if l1 and l1 != self.carry1:
             self.carry2 = None
         level1 = l1 or self.carry1
@@ -429,12 +433,39 @@ class _Builder:
                 setattr(ind, name, self.number(values[name], f"indicators[{index}].{name}", r))
         self.indicators.append(ind)
 
+    def early_level1(self, r: int, index: int, l1: str, l2: str) -> str:
+        """A 一级 label printed on the last row of the group before it (``效益指标 | 成本指标`` where 成本指标
+        still belongs to 产出指标): held back until the row whose 二级 label it heads."""
+        if l1 and l2 and self.carry1 and family(l1) != family(self.carry1):
+            own = family(l2)
+            if own is not None and own == family(self.carry1):
+                self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level1",
+                                           source=self.ref(r), message=f"一级指标 {l1!r} printed one row early: "
+                                           f"{l2!r} still belongs to {self.carry1!r}"))
+                self.early1 = l1
+                return ""
+        if l1 or not self.early1:
+            self.early1 = None
+            return l1
+        if l2 and family(l2) in (None, family(self.early1)):
+            l1, self.early1 = self.early1, None
+        return l1
+
     # -- total --------------------------------------------------------------------------------------
 
-    def total_row(self, r: int) -> None:
+    def total_row(self, r: int) -> int:
+        """Read 总分 (and a grade beside it); returns the rows used: a 总分 row with no figure takes them
+        from the next row when that row holds nothing else (the cell wrapped onto its own line)."""
         grid = self.grid
         self.stage = "done"
         distinct = grid.distinct(r)[1:]
+        if not any(parse_decimal(v)[0] is not None for _, v in distinct) and r + 1 < len(grid):
+            below = [v for _, v in grid.distinct(r + 1)]
+            if below and parse_decimal(below[0])[0] is not None and len(below) <= 2 and (
+                    len(below) == 1 or _grade(below[1])):
+                self.total = self.number(_glued_total(below[0]), "reported_total", r + 1)
+                self.grade = _grade(below[1]) if len(below) == 2 else None
+                return 2
         total_col = None
         score_col = self.ind_map.first("score") if self.ind_map and r not in grid.loose_rows else None
         if score_col is not None and grid.cell(r, score_col):
@@ -459,6 +490,7 @@ class _Builder:
             if grade:
                 self.grade = self.grade or grade
                 break
+        return 1
 
     def grade_row(self, r: int) -> bool:
         distinct = self.grid.distinct(r)
@@ -710,8 +742,7 @@ def forms_from_grid(grid: Grid, *, hint: str | None = None) -> list[Form]:
         first_key = label_key(distinct[0][1])
         if cur is not None and cur.stage in ("indicators", "goals", "funding") and (
                 first_key in TOTAL_KEYS or first_key.startswith("总分")):
-            cur.total_row(r)
-            r += 1
+            r += cur.total_row(r)
             continue
         if cur is not None and cur.stage in ("indicators", "done") and cur.grade_row(r):
             r += 1

@@ -196,6 +196,20 @@ _LEVEL2 = {"数量指标", "质量指标", "时效指标", "成本指标", "经�
            "产出数量指标", "产出质量指标", "产出时效指标", "产出成本指标", "制度指标", "生态环境效益指标"}
 LEVEL_LABELS = frozenset(_LEVEL1 | _LEVEL2)
 _LEVEL_NOTE = re.compile(r"(?<!\d)\d++(?:\.\d++)?分$")  # from a number's first digit: linear
+_FAMILY = {stem: name for name, stems in (
+    ("产出", ("数量", "质量", "时效", "成本", "产出数量", "产出质量", "产出时效", "产出成本")),
+    ("效益", ("经济效益", "社会效益", "生态效益", "生态环境效益", "可持续影响", "可持续发展")),
+    ("满意度", ("服务对象满意度", "社会公众满意度", "满意度")),
+    ("成本", ("经济成本", "社会成本", "生态环境成本"))) for stem in stems}
+
+
+def family(label: str) -> str | None:
+    """The 一级 a 二级 label belongs to in the templates (成本指标 → 产出), or a 一级 label's own stem
+    (产出指标 → 产出): how a label printed on the wrong row is put back under its 一级."""
+    key = label_key(label).removesuffix("指标").removeprefix("项目")
+    if key in ("产出", "效益"):
+        return key
+    return _FAMILY.get(key)
 
 
 @functools.lru_cache(maxsize=1 << 14)

@@ -145,8 +145,12 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
             nxt = live[i + 1] if i + 1 < len(live) else ""
             # 成本指标 / 满意度指标 are 一级 in one template and 二级 in another: a 二级 label follows a
             # 一级 one, and a label alone on its row is a 一级 heading
-            level = "level1" if level_kind(nxt) in ("level2", "level12") or len(live) == 1 else "level2"
+            after_one = i > 0 and level_kind(live[i - 1]) == "level1" and "level1" in cur
+            level = "level1" if not after_one and (level_kind(nxt) in ("level2", "level12") or len(live) == 1) else (
+                "level2")
         new = False
+        if cell == cur.get("level3") and pos == idx.get("level3", -2) + 1:
+            continue  # the 三级 name printed twice (in the 二级 and the 三级 column)
         if level is not None:
             j = idx.get(level) if level in idx else None
             new = j is None or pos > j or any(idx.get(n, -1) >= l3 for n in cur)
@@ -231,9 +235,15 @@ def align_funding(values: Sequence[str], fields: Sequence[str]) -> dict[str, str
     nums = [v for v in values if v.strip() and (_number(v) is not None or _GLUED.match(v.strip()))]
     if not cols or not nums:
         return {}
-    if len(nums) > len(cols) and all(_number(v) is not None for v in nums):
-        return dict(zip(cols, nums, strict=False))
     readings = [nums]
+    if len(nums) > len(cols) and all(_number(v) is not None for v in nums):
+        if len(nums) - len(cols) > 2:
+            return dict(zip(cols, nums, strict=False))
+        # a merged cell printed once per column it spans (年初预算数 over two columns): the surplus
+        # figures repeat their neighbour, and the reading without them whose arithmetic holds wins
+        readings = [[v for k, v in enumerate(nums) if k not in drop]
+                    for drop in itertools.combinations(range(1, len(nums)), len(nums) - len(cols))
+                    if all(nums[k] == nums[k - 1] for k in drop)] or [nums[:len(cols)]]
     if len(nums) == 1:  # several amounts glued into one cell (年度资金总额303010100%)
         readings += [p for k in range(2, len(cols) + 1) for p in splits(nums[0], k)]
     best: dict[str, str] = {}
@@ -244,6 +254,8 @@ def align_funding(values: Sequence[str], fields: Sequence[str]) -> dict[str, str
             score = _consistency(placed)
             if score is not None and score > best_score:
                 best, best_score = placed, score
+    if not best and len(nums) > len(cols):
+        return dict(zip(cols, nums, strict=False))
     return best
 
 

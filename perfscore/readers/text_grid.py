@@ -140,7 +140,9 @@ def split_cells(line: str) -> list[str]:
     its neighbours) single spaces; letters spaced out for print (``产 出 指 标``) are joined back."""
     if "|" in line:
         parts = line.split("|")
-    elif "\t" in line or _SPACES.search(line):
+    elif "\t" in line:
+        parts = line.split("\t")  # tabs are the separators: spaces inside a cell are its own
+    elif _SPACES.search(line):
         parts = [p for chunk in _SPACES.split(line) for p in _split_values(chunk)]
     else:
         parts = _split_values(line)
@@ -169,13 +171,18 @@ def _joins(left: str, right: str) -> bool:
         return True  # 产 出 指 标
     if left.count("(") + left.count("（") > left.count(")") + left.count("）"):
         return True  # a note in brackets wrapped at a space: 得分(20 分*执行率)
-    if _VALUE_START.match(right) or _VALUE_START.match(left):
+    if _is_value(right) or _is_value(left):
         return False
     if right.startswith(("(", "（")) or left.endswith(("(", "（", "、", "，", ",")):
         return True
     if label_key(right) in ("指标", "指标值"):
         return True  # 一级 指标, 经济效益 指标
     return False
+
+
+def _is_value(word: str) -> bool:
+    """A figure with at most a unit or a short note (``372.29万元``), not a sentence that starts with one."""
+    return len(word) <= 16 and bool(_VALUE_START.match(word))
 
 
 def _clean(cell: str) -> str:

@@ -15,7 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from perfscore.readers.grid import forms_from_grid
 from perfscore.readers.text import read_text
+from perfscore.readers.text_grid import grid_from_text
 
 HUBEI = [
     ["项目支出绩效自评表"],
@@ -239,3 +241,52 @@ def test_a_form_that_lost_every_digit_is_read_incomplete_never_zeros():
                 "产出指标 | 数量指标 | 国家奖学金人数 | 人 | 人 |\n| 成本指标 | 国家助学金人均资助 | 元 | 元 |\n")
     assert "read-incomplete" in [n.code for n in form.read_notes]
     assert all(i.weight is None and i.score is None for i in form.indicators) and form.reported_total is None
+
+
+def _interpreted(text: str):
+    """The one layout interpreter over the rows recovered from text (no second reading to fall back on)."""
+    forms = forms_from_grid(grid_from_text(text, "form.txt"))
+    assert len(forms) == 1
+    return forms[0]
+
+
+_HEAD = ("项目支出绩效自评表\n项目名称\t\t道路养护\n"
+         "绩效指标\t一级指标\t二级指标\t三级指标\t年初指标值\t调整后指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n")
+
+
+def test_a_level1_label_printed_one_row_early_waits_for_its_group():
+    """Word prints 效益指标 beside 成本指标, which still belongs to 产出指标: the label heads the next row."""
+    form = _interpreted(_HEAD + "\t产出指标\t数量指标\t养护里程\t=300公里\t=300公里\t=300公里\t20\t20\t\n"
+                        "\t效益指标\t成本指标\t养护成本\t≤60万元\t≤60万元\t≤58万元\t10\t10\t\n"
+                        "\t\t社会效益指标\t通行条件\t改善\t改善\t达成预期指标\t30\t30\t\n")
+    assert [(i.level1, i.level2) for i in form.indicators] == [
+        ("产出指标", "数量指标"), ("产出指标", "成本指标"), ("效益指标", "社会效益指标")]
+    assert any(n.code == "repair-label-shift" and "one row early" in n.message for n in form.read_notes)
+
+
+def test_a_level2_label_in_the_level1_place_and_a_name_printed_twice():
+    form = _interpreted(_HEAD + "\t产出指标\t数量指标\t养护里程\t=300公里\t=300公里\t=300公里\t20\t20\t\n"
+                        "\t成本指标\t成本指标\t\t未填报\t部分达成预期指标\t10\t5\t未全部支付\n"
+                        "\t效益指标\t社会效益指标\t通行条件\t通行条件\t改善\t改善\t达成预期指标\t30\t30\t\n")
+    assert [(i.level1, i.level2, i.level3) for i in form.indicators] == [
+        ("产出指标", "数量指标", "养护里程"), ("产出指标", "成本指标", "成本指标"), ("效益指标", "社会效益指标", "通行条件")]
+    assert [i.initial_target for i in form.indicators] == ["=300公里", "未填报", "改善"]
+
+
+def test_total_printed_on_the_line_below_its_label():
+    form = _interpreted(_HEAD + "\t产出指标\t数量指标\t养护里程\t=300公里\t=300公里\t=300公里\t20\t20\t\n"
+                        "总分\t\t\t\t\t\t\t\t\n\t\t\t\t\t\t\t94.61\t优\t\n")
+    assert (form.reported_total, form.reported_grade) == (Decimal("94.61"), "优")
+
+
+def test_a_funding_figure_repeated_under_a_merged_header_is_dropped_by_the_arithmetic():
+    """年初预算数 spans three columns: 17.12 is printed once more than there are amount columns."""
+    form = _interpreted("2022年度公务员考核奖金项目支出绩效自评表 (2023年度)\n项目名称\t\t公务员考核奖金\n"
+                        "项目资金(万元)\t\t年初预算数\t\t\t全年预算数\t全年执行数\t资金结(转)余\t执行率\t得分\n"
+                        "\t\t目标申报数\t预算编制数\n资金总额:\t\t17.12\t17.12\t17.12\t17.12\t17.12\t0\t100\t10\t\n"
+                        "市属区财政资金, 其中 上级补助\t\t17.12\t17.12\t17.12\t17.12\t17.12\t0\t100.00\t10.00\n")
+    total = form.funding.total
+    assert (total.annual_budget, total.executed, total.balance, total.execution_rate, total.score) == (
+        Decimal("17.12"), Decimal("17.12"), Decimal(0), Decimal(100), Decimal(10))
+    assert form.funding.breakdown[0].label == "市属区财政资金, 其中 上级补助"  # a tab line keeps its spaces
+    assert form.year == 2023
