@@ -228,6 +228,14 @@ class _Builder:
 
     def funding_row(self, r: int) -> None:
         grid = self.grid
+        if self.fund_pair is not None and r in grid.loose_rows:
+            # label | amount pairs with the columns lost: the first amount is budgeted, the second spent
+            cells = grid.cells[r]
+            amounts = [v for v in cells[1:] if parse_decimal(v)[0] is not None]
+            if cells and parse_decimal(cells[0])[0] is None and amounts:
+                names = sorted(self.fund_pair, key=lambda name: self.fund_pair[name])  # type: ignore[index]
+                self.add_funding_row(r, cells[0], dict(zip(names, amounts, strict=False)))
+            return
         if self.fund_pair is not None:
             label_col = self.fund_pair_label if self.fund_pair_label is not None else 0
             label = grid.cell(r, label_col)
@@ -623,6 +631,9 @@ def _title_text(grid: Grid, r: int) -> str | None:
 
 def _year_only(grid: Grid, r: int) -> int | None:
     cells = grid.distinct(r)
+    if r in grid.text_rows and cells:
+        # a line above the table that ends in the year: 填报单位：（盖章）区委巡察办      （2023年度）
+        cells = [(0, re.split(r"\s{2,}|\u3000", cells[0][1].strip())[-1])]
     if not cells or len(cells) > 2:
         return None
     for _, v in cells:

@@ -138,9 +138,14 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
     for i, cell in enumerate(live):
         level = level_kind(cell)
         named = False
-        if level is not None and "level3" in idx and i + 1 < len(live) and (
-                _value_like(live[i + 1]) or _BARE.match(live[i + 1])):
-            level, named = None, True  # followed by its values: a 三级 name that reads like a level (服务对象满意度)
+        if level is not None and "level3" in idx and (i + 1 < len(live) and (
+                _value_like(live[i + 1]) or _BARE.match(live[i + 1])) or (
+                i and live[i - 1] == cell and cur.get("level2") == cell) or (
+                "level2" in cur and "level3" not in cur and not label_key(cell).endswith("指标")
+                and i + 1 < len(live) and level_kind(live[i + 1]) is None)):
+            # followed by its values, the 二级 label printed again in the 三级 place, or a short label
+            # after the row's 二级: a 三级 name that reads like a level (服务对象满意度, 数量指标, 社会效益)
+            level, named = None, True
         if level == "level12":
             nxt = live[i + 1] if i + 1 < len(live) else ""
             # 成本指标 / 满意度指标 are 一级 in one template and 二级 in another: a 二级 label follows a

@@ -52,9 +52,63 @@ _PAGE_MARK = re.compile(r"^[—\-－]\s*\d+\s*[—\-－]$")
 def grid_from_text(text: str, file: str | None = None) -> Grid:
     """The loose rows of every table in ``text`` (free text lines become one-cell rows too)."""
     grid = Grid(file=file)
-    for cells, line in _rows(text):
-        grid.add_loose(cells, line=line)
+    lines = re.split(r"\r\n|\r|\n", text)
+    if not _word_layout(lines):
+        for cells, line in _rows(text):
+            grid.add_loose(cells, line=line)
+        return grid
+    for cells, line in _word_rows(lines):
+        if cells is None:  # running text between the tables: a title, a year, or prose
+            grid.add_text([lines[line - 1]])
+            grid.lines[len(grid) - 1] = line
+        else:
+            grid.add_loose(cells, line=line)
     return grid
+
+
+def _word_layout(lines: list[str]) -> bool:
+    """A Word table copied as text: each cell on a line of its own behind one tab, wrapped cells running
+    on without it, and a blank line after each table row."""
+    filled = [line for line in lines if line.strip(" \r\u3000")]
+    cells = sum(1 for line in filled if line.startswith("\t") and line.count("\t") == 1)
+    return cells >= 20 and cells >= 0.3 * len(filled)
+
+
+def _word_rows(lines: list[str]) -> Iterator[tuple[list[str] | None, int]]:
+    """Rows of a Word table copied as text (see :func:`_word_layout`); None for a line of running text."""
+    cells: list[list[str]] = []
+    start = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip(" \r"):  # a line of full-width spaces pads a wrapped cell: no row break
+            if cells:
+                yield [c for c in (_join_wrapped(parts) for parts in cells) if c], start
+            cells = []
+        elif line.startswith("\t"):
+            start = start if cells else number
+            cells.extend([piece] for piece in line.split("\t")[1:])
+        elif cells:
+            cells[-1].append(line)
+        elif _clean(line):
+            yield None, number
+    if cells:
+        yield [c for c in (_join_wrapped(parts) for parts in cells) if c], start
+
+
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \u3000\u00a0]++|(?<![ \u00a0])[ \u3000\u00a0]+(?=[{_CJK}])")
+
+
+def _join_wrapped(parts: list[str]) -> str:
+    """The lines of a wrapped cell as one: no space between CJK pieces (数量\n指标), one space otherwise;
+    padding between CJK characters (全年  预算数) is extraction damage and goes."""
+    out = ""
+    for part in parts:
+        piece = part.strip(" \t\r\u3000\u00a0")
+        if not piece:
+            continue
+        if out and not (re.match(rf"[{_CJK}]", out[-1]) or re.match(rf"[{_CJK}()（）]", piece[0])):
+            out += " "
+        out += piece
+    return _clean(_CJK_GAP.sub("", out))
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:

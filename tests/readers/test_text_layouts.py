@@ -290,3 +290,27 @@ def test_a_funding_figure_repeated_under_a_merged_header_is_dropped_by_the_arith
         Decimal("17.12"), Decimal("17.12"), Decimal(0), Decimal(100), Decimal(10))
     assert form.funding.breakdown[0].label == "市属区财政资金, 其中 上级补助"  # a tab line keeps its spaces
     assert form.year == 2023
+
+
+def _word(rows: list[list[str]]) -> str:
+    """A Word table copied as text: each cell behind a tab on its own line, a blank line after each row."""
+    return "\n\n".join("\n".join("\t" + cell for cell in row) for row in rows) + "\n"
+
+
+def test_a_word_table_copied_as_text_reads_row_by_row():
+    """Cells wrap onto lines without a tab (数量\\n指标); blank lines end rows; prose after the table is prose."""
+    text = ("项目支出绩效目标完成情况表\n(2020年度)\n\n" + _word([
+        ["项目名称", "巡察信息化建设及维护"], ["预算单位", "区委巡察办"],
+        ["预算执行情况(万元)", "预算数:", "10.00", "执行数:", "9.50"], ["", "其中-财政拨款:", "10.00", "其中-财政拨款:", "9.50"],
+        ["绩效指标完成情况", "一级指标", "二级指标", "三级指标", "预期指标值", "实际完成指标值"],
+        ["", "项目完成指标", "数量\n指标", "数量指标", "扫描档案1044本", "扫描档案1044本"],
+        ["", "效益指标", "社会效益指标", "社会效益", "彰显巡察作用", "提升巡察影响力"],
+        ["", "满意度指标", "满意度指标", "群众满意度", "较高", "较高"]])
+        + "2.部门绩效评价结果。\n本部门按要求开展自评。\n")
+    form = _interpreted(text)
+    assert (form.name, form.year) == ("巡察信息化建设及维护", 2020)
+    assert [(r.label, r.annual_budget, r.executed) for r in form.funding.rows()] == [
+        ("预算执行情况", Decimal(10), Decimal("9.50")), ("财政拨款", Decimal(10), Decimal("9.50"))]
+    assert [(i.level1, i.level2, i.level3, i.initial_target) for i in form.indicators] == [
+        ("项目完成指标", "数量指标", "数量指标", "扫描档案1044本"), ("效益指标", "社会效益指标", "社会效益", "彰显巡察作用"),
+        ("满意度指标", "满意度指标", "群众满意度", "较高")]
