@@ -52,7 +52,6 @@ from perfscore.readers.grid_labels import (
     GRADES,
     GRADE_KEYS,
     INLINE_AMOUNT,
-    LEVEL2_ONLY,
     NAME_LABELS,
     STOP_PREFIXES,
     TITLE,
@@ -64,7 +63,6 @@ from perfscore.readers.grid_labels import (
     YEAR_ONLY,
     YEAR_PAREN,
     ColumnMap,
-    family,
     funding_field,
     funding_header,
     indicator_field,
@@ -72,6 +70,7 @@ from perfscore.readers.grid_labels import (
     looks_like_level,
     match_header,
 )
+from perfscore.readers.levels import Levels
 
 __all__ = [
     "Grid",
@@ -111,9 +110,7 @@ class _Builder:
     goal_parts: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))
     ind_map: ColumnMap | None = None
     indicators: list[Indicator] = field(default_factory=list)
-    carry1: str | None = None
-    carry2: str | None = None
-    early1: str | None = None  # a 一级 label printed one row before the group it heads
+    levels: Levels = field(default_factory=Levels)
     total: Decimal | None = None
     grade: str | None = None
     notes: list[ReadNote] = field(default_factory=list)
@@ -377,9 +374,18 @@ class _Builder:
         assert cmap is not None
         if r in grid.loose_rows:
             order = sorted(cmap.fields, key=lambda name: cmap.fields[name][0])
+            before: list[tuple[str, str]] = []
             for values in align_indicators(grid.cells[r], indicator_fields(order)):
-                if not _fragment(values):
-                    self.add_indicator(r, values, None, None)
+                if _fragment(values):
+                    continue
+                if set(values) <= {"level1", "level2"}:
+                    # labels alone, the line's indicator still to come: 质量指标 | 时效指标 | 督查工作完成率
+                    before += [(k, level_label(v)) for k, v in values.items()]
+                    continue
+                self.add_indicator(r, values, None, None, before)
+                before = []
+            if before:
+                self.levels.caption(before)
             return
         values: dict[str, str] = {}
         for name, cols in cmap.fields.items():
@@ -390,27 +396,26 @@ class _Builder:
                     break
         self.add_indicator(r, values, cmap.first("level1"), cmap.first("level2"))
 
-    def add_indicator(self, r: int, values: dict[str, str], c1: int | None, c2: int | None) -> None:
-        """One indicator row from its cells by field (``c1``/``c2``: the 一级/二级 columns of a table)."""
+    def add_indicator(self, r: int, values: dict[str, str], c1: int | None, c2: int | None,
+                      before: list[tuple[str, str]] | None = None) -> None:
+        """One indicator row from its cells by field (``c1``/``c2``: the 一级/二级 columns of a table;
+        ``before``: labels printed earlier on the same line of text, as (slot, text))."""
         grid = self.grid
         l1 = level_label(values.pop("level1", ""))
         l2 = level_label(values.pop("level2", ""))
         l3 = label_text(values.pop("level3", ""))
+        # a label repeated from a merged cell above was not printed here: the row continues its group
+        printed = [*(before or []), *((slot, text) for slot, text, c in (("level1", l1, c1), ("level2", l2, c2))
+                                      if text and not (c is not None and grid.covered_from_above(r, c)))]
         if not values and not l3:
-            # a label-only row (一级 caption on its own row) updates "same as above"
-            if l1:
-                if l1 != self.carry1:
-                    self.carry2 = None
-                self.carry1 = l1
-            if l2:
-                self.carry2 = l2
+            self.levels.caption(printed)  # a label-only row (一级 caption on its own row) heads what follows
             return
         index = len(self.indicators)
         if not l3:
-            if l2 and not looks_like_level(l2) and not (c2 is not None and grid.covered_from_above(r, c2)):
-                l3, l2 = l2, ""
-            elif l1 and not looks_like_level(l1) and not (c1 is not None and grid.covered_from_above(r, c1)):
-                l3, l1 = l1, ""
+            for k in (1, 0) if len(printed) > 1 or not printed else (0,):
+                if k < len(printed) and not looks_like_level(printed[k][1]):
+                    l3 = printed.pop(k)[1]
+                    break
             if l3:
                 self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level3",
                                            source=self.ref(r),
@@ -418,20 +423,13 @@ class _Builder:
             else:
                 self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level3",
                                            source=self.ref(r), message="row has values but no 三级指标"))
-        if l1 and not l2 and self.carry1 and l1 != self.carry1 and (
-                l1 in LEVEL2_ONLY or c1 is None and family(l1) == family(self.carry1)) and (
-                c1 is None or not grid.covered_from_above(r, c1)):
-            self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level2",
-                                       source=self.ref(r),
-                                       message=f"二级指标 {l1!r} printed in the 一级指标 column"))
-            l1, l2 = "", l1
-        l1 = self.early_level1(r, index, l1, l2)
-        if l1 and l1 != self.carry1:
-            self.carry2 = None
-        level1 = l1 or self.carry1
-        level2 = l2 or self.carry2
-        self.carry1, self.carry2 = level1, level2
-        ind = Indicator(level1=level1 or None, level2=level2 or None, level3=l3, source=self.ref(r))
+
+        def note(name: str, message: str) -> None:
+            self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].{name}",
+                                       source=self.ref(r), message=message))
+
+        level1, level2 = self.levels.row(printed, r + 1, note)
+        ind = Indicator(level1=level1, level2=level2, level3=l3, source=self.ref(r))
         for name in ("initial_target", "adjusted_target", "actual", "deviation_reason", "measure_unit",
                      "nature"):
             if name in values:
@@ -440,24 +438,6 @@ class _Builder:
             if name in values:
                 setattr(ind, name, self.number(values[name], f"indicators[{index}].{name}", r))
         self.indicators.append(ind)
-
-    def early_level1(self, r: int, index: int, l1: str, l2: str) -> str:
-        """A 一级 label printed on the last row of the group before it (``效益指标 | 成本指标`` where 成本指标
-        still belongs to 产出指标): held back until the row whose 二级 label it heads."""
-        if l1 and l2 and self.carry1 and family(l1) != family(self.carry1):
-            own = family(l2)
-            if own is not None and own == family(self.carry1):
-                self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].level1",
-                                           source=self.ref(r), message=f"一级指标 {l1!r} printed one row early: "
-                                           f"{l2!r} still belongs to {self.carry1!r}"))
-                self.early1 = l1
-                return ""
-        if l1 or not self.early1:
-            self.early1 = None
-            return l1
-        if l2 and family(l2) in (None, family(self.early1)):
-            l1, self.early1 = self.early1, None
-        return l1
 
     # -- total --------------------------------------------------------------------------------------
 

@@ -110,7 +110,7 @@ def indicator_field(k: str) -> str | None:
         return "score_ratio"
     if k in ("是否核心指标", "核心指标"):
         return "core"
-    if k.startswith("偏差") or ("原因" in k and len(k) <= 14):
+    if k.startswith("偏差") or ("原因" in k or k.endswith("改进措施")) and len(k) <= 14:
         return "deviation_reason"
     if k in ("度量单位", "计量单位", "单位"):
         return "measure_unit"

@@ -28,6 +28,7 @@ _VALUE = re.compile(r"^(?:[≥≤=<>＞＜≧≦±→—]|不低于|不少于|�
 _ACHIEVED = re.compile(r"^(?:部分)?(?:达成|未达成|完成|未完成|已完成)(?:预期|年度)?(?:指标|目标)")
 _MISSING = {"未填报", "/", "-", "—", "无", "不适用", "……"}
 _VALUES = ("initial_target", "adjusted_target", "actual")
+_LEAD = {"绩效指标", "绩效指标完成情况", "绩效指标完成情况分析", "项目绩效指标"}
 _NATURE = re.compile(r"^(?:[≥≤=<>＞＜≧≦]|正向|反向|定性|定量|[≥≤]?=?)$")
 
 
@@ -123,8 +124,8 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
     live: list[str] = []
     forced: dict[int, str] = {}  # cells whose field is known: the halves of a glued 分值 | 得分
     for cell in (c.strip() for c in cells):
-        if not cell or placeholder(cell):
-            continue
+        if not cell or placeholder(cell) or not live and label_key(cell) in _LEAD:
+            continue  # empty, template filler, or the 绩效指标 caption merged down the table's left edge
         pair = _points_pair(cell) if "weight" in idx and "score" in idx and _BARE.match(cell) and (
             Decimal(parse_decimal(cell)[0] or 0) > 100 or (len(cell) > 1 and cell.startswith("0"))) else None
         if pair is not None:
@@ -140,7 +141,7 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         named = False
         if level is not None and "level3" in idx and (i + 1 < len(live) and (
                 _value_like(live[i + 1]) or _BARE.match(live[i + 1])) or (
-                i and live[i - 1] == cell and cur.get("level2") == cell) or (
+                i and live[i - 1] == cell and cur.get("level2") == cell and _fits_as_name(live, i, fields)) or (
                 "level2" in cur and "level3" not in cur and not label_key(cell).endswith("指标")
                 and i + 1 < len(live) and level_kind(live[i + 1]) is None)):
             # followed by its values, the 二级 label printed again in the 三级 place, or a short label
@@ -154,8 +155,9 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
             level = "level1" if not after_one and (level_kind(nxt) in ("level2", "level12") or len(live) == 1) else (
                 "level2")
         new = False
-        if cell == cur.get("level3") and pos == idx.get("level3", -2) + 1:
-            continue  # the 三级 name printed twice (in the 二级 and the 三级 column)
+        if cell == cur.get("level3") and pos == idx.get("level3", -2) + 1 or (
+                level is not None and i and live[i - 1] == cell and cur.get(level) == cell):
+            continue  # the 三级 name or a 二级 label printed twice (in the 二级 and the 三级 column)
         if level is not None:
             j = idx.get(level) if level in idx else None
             new = j is None or pos > j or any(idx.get(n, -1) >= l3 for n in cur)
@@ -198,6 +200,18 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         for row in rows:
             _split_target_weight(row)
     return rows
+
+
+def _fits_as_name(live: Sequence[str], i: int, fields: Sequence[str]) -> bool:
+    """Is a repeated 二级 label at ``i`` the row's 三级 name? Only when what follows it up to the next label
+    fits the header's value columns; with one cell more, the next cell is the name."""
+    after = 0
+    for cell in live[i + 1:]:
+        if level_kind(cell) is not None:
+            break
+        after += 1
+    wanted = sum(1 for name in fields[fields.index("level3") + 1:] if name != "deviation_reason")
+    return after <= wanted
 
 
 def _continues_name(cell: str, cur: dict[str, str], pos: int, l3: int, rest: Sequence[str], wanted: int) -> bool:

@@ -46,6 +46,7 @@ _FUNDING_SOURCES = ("资金总额", "其中", "财政拨款", "上年结转", "�
 _SECTION = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．])")
 _STREAM = 300
 _NOTE = re.compile(r"^[(（][^()（）]{1,12}[)）]$")
+_HEADING = re.compile(r"^#{1,6}\s++")  # a Markdown heading's marks: ## 某某项目支出绩效自评表
 _PAGE_MARK = re.compile(r"^[—\-－]\s*\d+\s*[—\-－]$")
 
 
@@ -148,7 +149,7 @@ def _rows(text: str) -> Iterator[tuple[list[str], int]]:
     pending: list[str] = []
     start = 0
     for number, raw in _lines(text):
-        line = raw.strip()
+        line = _HEADING.sub("", raw.strip())
         if not line or _PAGE_MARK.match(line):
             continue
         if _BARE_PIPES.match(line):
