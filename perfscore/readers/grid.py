@@ -38,10 +38,8 @@ from perfscore.readers.grid_cells import (
     label_key,
     label_text,
     level_label,
-    parse_decimal,
     simplified,
 )
-from perfscore.readers.row_align import align_funding, align_indicators, indicator_fields, label_of, splits
 from perfscore.readers.grid_labels import (
     ATTACHMENT,
     DEPT_LABELS,
@@ -71,6 +69,8 @@ from perfscore.readers.grid_labels import (
     match_header,
 )
 from perfscore.readers.levels import Levels
+from perfscore.readers.numbers import is_garbled, parse_decimal, repair
+from perfscore.readers.row_align import align_funding, align_indicators, indicator_fields, label_of, splits
 
 __all__ = [
     "Grid",
@@ -103,6 +103,9 @@ class _Builder:
     fund_pair: dict[str, int] | None = None
     fund_pair_label: int | None = None
     fund_sub: list[str] = field(default_factory=list)
+    blank_total: FundingRow | None = None  # a 资金总额 row printed with no figure
+    unit_pending: bool = False  # a 预算单位 label printed with no value beside it
+    fund_more: list[str] = field(default_factory=list)  # columns named only on the 目标申报数 row
     fund_weight: Decimal | None = None  # 分值 printed in the header ((20分), 得分(20分*执行率)), not in a column
     funding: Funding | None = None
     goals: Goals | None = None
@@ -172,14 +175,36 @@ class _Builder:
                 self.name, self.name_label = inline or self.name, k
             elif k in DEPT_LABELS:
                 self.department = inline or self.department
+                if i < len(cells) and self.unit is None and _sub_unit(self.department, cells[i][1]):
+                    # 主管部门及代码 | 001-某部门 | 001001-某单位: the 预算单位 label lost, its value kept
+                    self.unit = label_text(cells[i][1])
+                    i += 1
             else:
                 self.unit = inline or self.unit
+                if inline is None:
+                    self.unit_pending = True  # the value went to the next row's first cell
+
+    def body_row(self, r: int) -> None:
+        """A row inside the form: funding, goals or an indicator, by the stage the form is in."""
+        if self.stage == "funding":
+            self.funding_row(r)
+        elif self.stage == "goals":
+            self.goal_row(r)
+        elif self.stage == "indicators":
+            self.indicator_row(r)
+        elif self.stage == "head" and self.year is None:
+            m = YEAR.search(_row_text(self.grid, r))
+            if m and len(_row_text(self.grid, r)) <= 60:
+                self.year = int(m.group(1))
 
     # -- funding ------------------------------------------------------------------------------------
 
     def start_funding(self, r: int) -> int:
         grid = self.grid
         self.stage = "funding"
+        head = grid.distinct(r)
+        if self.unit_pending and head and _sub_unit(self.department, head[0][1]):
+            self.unit = label_text(head[0][1])  # 预算单位 | (wrapped) ⏎ 001001-某单位 | 年初预算数 | …
         self.funding = self.funding or Funding()
         distinct = grid.distinct(r)
         caption = ""
@@ -216,10 +241,15 @@ class _Builder:
         self.fund_map = cmap
         self.fund_labels = [c for c in range(first_value)]
         if r in grid.loose_rows and r + 1 in grid.loose_rows and "initial_budget" in cmap.fields:
-            # 年初预算数 over 目标申报数 | 预算编制数, printed as a row of its own
-            sub = [funding_field(label_key(v)) for v in grid.cells[r + 1] if v]
-            if sub and set(sub) <= {"target_declared", "budget_compiled"}:
-                self.fund_sub = [name for name in sub if name]
+            # 年初预算数 over 目标申报数 | 预算编制数, printed as a row of its own (alone, or with the
+            # header's other columns printed again, and a caption in front)
+            below = [v for v in grid.cells[r + 1] if v]
+            sub = [funding_field(label_key(v)) for v in below]
+            split = [name for name in sub if name in ("target_declared", "budget_compiled")]
+            if split and all(name is not None for name in sub[1:]) and not any(
+                    parse_decimal(v)[0] is not None for v in below):
+                self.fund_sub = split
+                self.fund_more = [name for name in sub if name and name not in cmap.fields and name not in split]
                 return 2
         return cmap.header_rows
 
@@ -244,14 +274,37 @@ class _Builder:
             return
         assert self.fund_map is not None
         if r in grid.loose_rows:
+            if self.inline_amounts(r):
+                return
             label, rest = label_of(grid.cells[r])
+            rest, repaired = self.repair_garbled(rest)
             order = sorted(self.fund_map.fields, key=lambda name: self.fund_map.fields[name][0])  # type: ignore[union-attr]
             if self.fund_sub:
                 at = order.index("initial_budget")
                 order[at:at + 1] = self.fund_sub
+                order += self.fund_more
             placed = align_funding(rest, order)
-            if placed:
-                self.add_funding_row(r, label, placed)
+            if not placed and _clean_fund_label(label) in ("资金总额", "年度资金总额"):
+                self.add_funding_row(r, label, {})  # the total row printed with no figure
+            row = self.add_funding_row(r, label, placed) if placed else None
+            if row is None:
+                return
+            where = "funding.total" if row is self.funding.total else (  # type: ignore[union-attr]
+                f"funding.breakdown[{len(self.funding.breakdown) - 1}]")  # type: ignore[union-attr]
+            for name, text in placed.items():
+                if text in repaired:
+                    row.raw[name] = repaired[text][0]
+                    self.notes.append(ReadNote(code="repair-number", field=f"{where}.{name}", source=self.ref(r),
+                                               message=f"printed {repaired[text][0]!r} read as {text} "
+                                                       f"({repaired[text][1]})"))
+            printed = [v for v in rest if v.strip() and v in placed.values()]
+            amounts = [f for f in order if f in placed or f in _AMOUNT_FIELDS]
+            if list(placed) != [f for f in amounts if f in placed] or list(placed.values()) != printed or (
+                    [f for f in amounts if f != "deviation_reason"][:len(placed)] != list(placed)):
+                self.notes.append(ReadNote(
+                    code="repair-funding-shift", field=where, source=self.ref(r),
+                    message="figures placed where the amounts add up: " + ", ".join(
+                        f"{name} {text}" for name, text in placed.items())))
             return
         label = ""
         for c in self.fund_labels:
@@ -269,11 +322,7 @@ class _Builder:
                     break
         amounts = {k: v for k, v in values.items() if k != "deviation_reason"}
         if not any(parse_decimal(v)[0] is not None for v in amounts.values()):
-            # 其中 rows printed as "一般公共预算：321.013328" inside the cells
-            inline = [m for m in (INLINE_AMOUNT.match(join_lines(v)) for _, v in grid.distinct(r)) if m]
-            if inline:
-                for m in inline:
-                    self.add_funding_row(r, m.group("label"), {"annual_budget": m.group("num")})
+            if self.inline_amounts(r):
                 return
             clean = _clean_fund_label(label)
             if not clean or clean.endswith("分"):
@@ -282,10 +331,36 @@ class _Builder:
                 return  # words in the amount columns (a second heading column), no figures at all
         self.add_funding_row(r, label, values)
 
-    def add_funding_row(self, r: int, label: str, values: dict[str, str]) -> None:
+    def inline_amounts(self, r: int) -> bool:
+        """其中 rows printed inside their cells (其中：一般公共预算：321.013328 | 其中：基本支出：241.024804)."""
+        cells = [v for _, v in self.grid.distinct(r)]
+        if any(parse_decimal(v)[0] is not None for v in cells):
+            return False
+        inline = [m for m in (INLINE_AMOUNT.match(join_lines(v)) for v in cells) if m]
+        for m in inline:
+            self.add_funding_row(r, m.group("label"), {"annual_budget": m.group("num")})
+        return bool(inline)
+
+    def repair_garbled(self, cells: list[str]) -> tuple[list[str], dict[str, tuple[str, str]]]:
+        """Garbled amounts (``79.98852.24``) read by the figures beside them and in the document's text;
+        returns the cells with each repaired and, by the value now printed, (what was printed, why)."""
+        near = [v for v in (parse_decimal(c)[0] for c in cells if not is_garbled(c)) if v is not None]
+        out: list[str] = []
+        repaired: dict[str, tuple[str, str]] = {}
+        for cell in cells:
+            if is_garbled(cell) and parse_decimal(cell)[1] == "unreadable":
+                value, why = repair(cell, near, None, self.grid.figures)
+                if value is not None:
+                    text = format(value, "f")
+                    repaired[text] = (cell, why)
+                    cell = text
+            out.append(cell)
+        return out, repaired
+
+    def add_funding_row(self, r: int, label: str, values: dict[str, str]) -> FundingRow | None:
         assert self.funding is not None
         clean = _clean_fund_label(label)
-        is_total = self.funding.total is None and not self.funding.breakdown and (
+        is_total = self.funding.total is None and not self.funding.breakdown and self.blank_total is None and (
             not re.match(r"^\s*其中", label_text(label)))
         if not is_total and self.funding.total is None and re.search(r"总额|合计|总计", clean):
             is_total = True
@@ -303,11 +378,13 @@ class _Builder:
             row.weight = self.fund_weight
         if is_total:
             if empty and clean in ("资金总额", "年度资金总额", ""):
-                # a placeholder total with nothing in it: the form has no total row figures
-                return
+                # a placeholder total with nothing in it: kept only if a 其中 row holds the amounts
+                self.blank_total = row
+                return None
             self.funding.total = row
         else:
             self.funding.breakdown.append(row)
+        return row
 
     def funding_pairs(self, r: int) -> bool:
         """Funding figures printed as label | amount pairs among the form's particulars (计划安排资金(万元) |
@@ -428,7 +505,9 @@ class _Builder:
             self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].{name}",
                                        source=self.ref(r), message=message))
 
-        level1, level2 = self.levels.row(printed, r + 1, note)
+        ref = self.ref(r)
+        level1, level2 = self.levels.row(printed, ref.line or ref.row or r + 1, note, name=l3,
+                                         columns=r not in grid.loose_rows)
         ind = Indicator(level1=level1, level2=level2, level3=l3, source=self.ref(r))
         for name in ("initial_target", "adjusted_target", "actual", "deviation_reason", "measure_unit",
                      "nature"):
@@ -466,6 +545,10 @@ class _Builder:
                 self.total = self.number(text, "reported_total", r)
                 total_col = score_col
         if total_col is None:
+            if r in grid.loose_rows:
+                # 总分 | 100 | 98.99附件2…: the score ran into the text after the table
+                distinct = [(c, m.group(0) if m and parse_decimal(v)[0] is None else v)
+                            for c, v in distinct for m in [_LEADING_FIGURE.match(v)]]
             numeric = [(c, v) for c, v in distinct if parse_decimal(v)[0] is not None]
             if numeric:
                 total_col, text = numeric[-1]
@@ -496,6 +579,24 @@ class _Builder:
 
     # -- result -------------------------------------------------------------------------------------
 
+    def check_total_blank(self) -> None:
+        """A 资金总额 row printed 0 or blank while a 其中 row holds the amounts: both kept as printed, and said."""
+        funding = self.funding
+        assert funding is not None
+        if funding.total is None and self.blank_total is not None and any(map(_holds_amounts, funding.breakdown)):
+            funding.total = self.blank_total
+        total = funding.total
+        if total is None or any(getattr(total, f) not in (None, Decimal(0)) for f in (
+                "annual_budget", "executed", "initial_budget", "budget_compiled")):
+            return
+        for row in funding.breakdown:
+            if _holds_amounts(row):
+                self.notes.append(ReadNote(
+                    code="funding-total-blank", field="funding.total", source=total.source,
+                    message=f"the {total.label or '资金总额'} row is printed 0/blank while the {row.label!r} row "
+                            "holds the amounts; both rows are kept as printed"))
+                return
+
     def build(self, hint: str | None) -> Form | None:
         if self.ind_map is None and self.funding is None and not self.indicators:
             if self.first_row not in self.grid.loose_rows or not self.title:
@@ -503,6 +604,11 @@ class _Builder:
             # text that names a form but whose tables could not be made out: the form, said to be incomplete
             self.notes.append(ReadNote(code="read-incomplete", source=self.ref(self.first_row),
                                        message="no funding block or indicator table could be read"))
+        if self.funding is not None:
+            self.check_total_blank()
+        if self.ind_map is None and not self.indicators and self.has_body:
+            self.notes.append(ReadNote(code="read-incomplete", field="indicators", source=self.ref(self.first_row),
+                                       message="no indicator table (一级指标/二级指标/三级指标) found"))
         if self.goal_cols is not None and self.goals is not None:
             exp, act = self.goal_parts
             self.goals.expected = "\n".join(exp) or None
@@ -543,6 +649,25 @@ def _fragment(values: dict[str, str]) -> bool:
     key = label_key(name)
     opened, closed = name.count("(") + name.count("（"), name.count(")") + name.count("）")
     return len(key) < 3 or indicator_field(key) is not None or opened != closed or "分" in name[-3:]
+
+
+_FILLED_BY = re.compile(r"填报单位\s*+[:：]\s*+(?:[（(]\s*+盖章\s*+[)）])?+\s*+(?P<unit>[^\s（()]++)")
+_LEADING_FIGURE = re.compile(r"^\d{1,3}(?:\.\d{1,2})?(?=[^\d.%])")
+
+
+_AMOUNT_FIELDS = ("target_declared", "budget_compiled", "initial_budget", "annual_budget", "executed", "balance",
+                  "weight", "execution_rate", "score")
+
+
+def _holds_amounts(row: FundingRow) -> bool:
+    return any(getattr(row, f) not in (None, Decimal(0)) for f in ("annual_budget", "executed")) or bool(row.score)
+
+
+def _sub_unit(department: str | None, cell: str) -> bool:
+    """Is ``cell`` a 预算单位 under ``department`` by its code (001-某部门 → 001001-某单位)?"""
+    dept = re.match(r"^(\d{2,})\s*[-－—]", department or "")
+    unit = re.match(r"^(\d{2,})\s*[-－—]", cell.strip())
+    return bool(dept and unit and unit.group(1) != dept.group(1) and unit.group(1).startswith(dept.group(1)))
 
 
 def _glued_total(text: str) -> str:
@@ -692,9 +817,13 @@ def forms_from_grid(grid: Grid, *, hint: str | None = None) -> list[Form]:
                 r += 1  # the form's own title repeated as a page header while it continues
                 continue
             b = start(r) if cur is None or cur.has_body or cur.name else cur
+            b.first_row = r  # a mention above (附件：…自评表, a contents line) is not where the form starts
             b.set_title(title)
             r += 1
             continue
+        m = _FILLED_BY.search(distinct[0][1]) if text_row else None
+        if m and cur is not None and cur.stage == "head" and cur.unit is None:
+            cur.unit = m.group("unit")  # 填报单位：（盖章）区委巡察办, above the table
         year = _year_only(grid, r)
         if year is not None:
             b = start(r) if cur is None or cur.has_body else cur
@@ -747,16 +876,11 @@ def forms_from_grid(grid: Grid, *, hint: str | None = None) -> list[Form]:
             r += 1
             continue
         if cur is not None:
-            if cur.stage == "funding":
-                cur.funding_row(r)
-            elif cur.stage == "goals":
-                cur.goal_row(r)
-            elif cur.stage == "indicators":
-                cur.indicator_row(r)
-            elif cur.stage == "head" and cur.year is None:
-                m = YEAR.search(_row_text(grid, r))
-                if m and len(_row_text(grid, r)) <= 60:
-                    cur.year = int(m.group(1))
+            try:
+                cur.body_row(r)
+            except Exception as exc:  # a row the interpreter cannot make out costs that row, said on its form
+                cur.notes.append(ReadNote(code="read-incomplete", source=cur.ref(r),
+                                          message=f"row not read: {type(exc).__name__}: {exc}"))
         r += 1
     finish()
     return forms

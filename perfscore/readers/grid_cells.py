@@ -1,6 +1,6 @@
 """Cell text, numbers and the :class:`Grid` itself: what the tabular readers share below the form layout.
 
-Label keys and wrapped-line joining, :func:`parse_decimal` for printed numbers, and the :class:`Grid` of cell
+Label keys and wrapped-line joining (numbers: :mod:`perfscore.readers.numbers`), and the :class:`Grid` of cell
 strings (merges filled and remembered, free-text rows kept apart) that the Excel, Word and PDF readers build.
 Kept apart from :mod:`perfscore.readers.grid_labels` (what the forms print) and
 :mod:`perfscore.readers.grid` (finding forms) because none of it knows anything about a form.
@@ -13,9 +13,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from perfscore.model import SourceRef
+from perfscore.readers.numbers import parse_decimal as parse_decimal  # the one number parser, re-exported
 from perfscore.values import default_vocabulary
 
 Merge = tuple[int, int, int, int]
@@ -71,45 +72,6 @@ def level_label(text: str) -> str:
     return _LEVEL_WEIGHT.sub("", label) or label
 
 
-# ------------------------------------------------------------------------------------------ numbers
-
-_MISSING = {"", "-", "--", "—", "——", "–", "/", "／", "\\", "…", "……", "...", "无", "未填报", "不适用",
-            "n/a", "N/A", "NA", "空"}
-_FILLER = re.compile(r"[-—–/\\.…·_~～]+")
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
-_REPAIRABLE = re.compile(r"[+-]?(?<![,.])[,.]*+\d[\d,.]*+")  # [\d,.]* with a digit, read in one pass
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_UNIT_TAIL = re.compile(r"(?:%|％|‰|分|万元|元|万|个百分点|百分点)$")
-
-
-def parse_decimal(text: str | None) -> tuple[Decimal | None, str | None]:
-    """Read a printed number: ``(value, status)``; status is None, ``"repaired"`` or ``"unreadable"``.
-
-    Strips spaces, ``%``, ``分``, ``万元``/``元``, currency signs and thousands separators; full-width
-    digits are accepted. Blank and the usual "missing" marks (``/``, ``-``, ``……``) give ``(None, None)``.
-    Separators in impossible places (``3,21.0,13328``) are dropped and reported as repaired.
-    """
-    if text is None:
-        return None, None
-    t = unicodedata.normalize("NFKC", str(text)).strip()
-    t = re.sub(r"\s+", "", t)
-    if t in _MISSING or _FILLER.fullmatch(t):
-        return None, None
-    t = t.lstrip("¥￥$")
-    for _ in range(2):
-        t = _UNIT_TAIL.sub("", t)
-    if t in _MISSING:
-        return None, None
-    try:
-        if _NUMBER.fullmatch(t):
-            return Decimal(t.replace(",", "")), None
-        if _REPAIRABLE.fullmatch(t) and _PLAIN_NUMBER.fullmatch(t.replace(",", "")):
-            return Decimal(t.replace(",", "")), "repaired"
-    except InvalidOperation:  # pragma: no cover - the patterns only admit valid numbers
-        pass
-    return None, "unreadable"
-
-
 # ------------------------------------------------------------------------------------------- grid
 
 
@@ -129,6 +91,7 @@ class Grid:
     text_rows: set[int] = field(default_factory=set)
     guess_merges: set[int] = field(default_factory=set)
     loose_rows: set[int] = field(default_factory=set)
+    figures: list[Decimal] = field(default_factory=list)  # long figures in the text around the tables
     lines: dict[int, int] = field(default_factory=dict)
     _distinct: dict[int, list[tuple[int, str]]] = field(default_factory=dict, repr=False)
 

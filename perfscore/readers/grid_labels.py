@@ -66,7 +66,7 @@ def funding_field(k: str) -> str | None:
     if k.startswith("全年执行") or k in ("执行数", "实际执行数", "全年实际执行数", "实际支出数", "全年实际支出",
                                           "实际支出", "支出数", "决算数", "全年支出数"):
         return "executed"
-    if "结" in k and "余" in k and len(k) <= 8:
+    if ("结" in k and "余" in k or k.startswith(("资金结转", "结转"))) and len(k) <= 8:
         return "balance"
     if k in ("分值", "权重", "分值权重"):
         return "weight"

@@ -50,16 +50,23 @@ class Levels:
             else:
                 self.level2 = text
 
-    def row(self, labels: list[tuple[str, str]], row: int, note: Note) -> tuple[str | None, str | None]:
-        """The (一级, 二级) of an indicator row that printed ``labels`` as (slot, text) in reading order."""
-        printed = self._queue(labels, row, note) or bool(labels)
+    def row(self, labels: list[tuple[str, str]], row: int, note: Note, *, name: str = "", columns: bool = True
+            ) -> tuple[str | None, str | None]:
+        """The (一级, 二级) of an indicator row that printed ``labels`` as (slot, text) in reading order and
+        is called ``name``; ``columns``: the slots are the table's columns (not guessed from text), so a
+        misplaced one is said. A 一级 label left waiting is also taken by a row whose name is of its family
+        (满意度指标 by 服务对象满意度)."""
+        printed = self._queue(labels, row, note if columns else None) or bool(labels)
+        if not printed and self.q1 and family(self.q1[0].text) is not None and (
+                family(name) == family(self.q1[0].text) != family(self.level1 or "")):
+            printed = True
         take2 = self.q2.pop(0) if self.q2 and (printed or len(self.q2) > 1) else None
         parent2 = family(take2.text) if take2 else None
         if parent2 and len(self.q1) > 1 and family(self.q1[0].text) != parent2:
             # a queued 一级 label that this row's 二级 belongs to wins over older queued ones
             match = next((k for k, q in enumerate(self.q1) if family(q.text) == parent2), None)
             for skipped in self.q1[:match or 0]:
-                note("level1", f"一级指标 {skipped.text!r} printed on row {skipped.row} heads no row; ignored")
+                note("level1", f"一级指标 {skipped.text!r} printed on line {skipped.row} heads no row; ignored")
             del self.q1[:match or 0]
         take1 = self.q1[0] if self.q1 and (printed or len(self.q1) > 1) else None
         if take1 and take2 and self.level1 and family(take1.text) != family(self.level1) and (
@@ -70,13 +77,13 @@ class Levels:
         if take1:
             self.q1.pop(0)
             if take1.row != row:
-                note("level1", f"一级指标 {take1.text!r} printed on row {take1.row} heads this row")
+                note("level1", f"一级指标 {take1.text!r} printed on line {take1.row} heads this row")
             if take1.text != self.level1:
                 self.level2 = None
             self.level1 = take1.text
         if take2:
             if take2.row != row:
-                note("level2", f"二级指标 {take2.text!r} printed on row {take2.row} heads this row")
+                note("level2", f"二级指标 {take2.text!r} printed on line {take2.row} heads this row")
             if not take1 and parent2 and self.level1 and family(self.level1) not in (None, parent2) and (
                     level_kind(parent2 + "指标") in ("level1", "level12")):
                 note("level1", f"一级 taken as {parent2 + '指标'!r} from the 二级指标 {take2.text!r} printed in its place")
@@ -84,7 +91,7 @@ class Levels:
             self.level2 = take2.text
         return self.level1, self.level2
 
-    def _queue(self, labels: list[tuple[str, str]], row: int, note: Note) -> bool:
+    def _queue(self, labels: list[tuple[str, str]], row: int, note: Note | None) -> bool:
         """Queue a row's labels by what they are; returns whether any was queued."""
         queued = False
         for slot, text in labels:
@@ -92,7 +99,7 @@ class Levels:
             target = self.q1 if kind == "level1" else self.q2
             if target and target[-1].text == text and target[-1].row == row:
                 continue  # the same label printed twice on the row
-            if slot != kind:
+            if slot != kind and note is not None:
                 note(kind, f"{_NAMES[kind]}指标 {text!r} printed in the {_NAMES.get(slot, slot)} column")
             target.append(_Queued(text, row, slot))
             queued = True

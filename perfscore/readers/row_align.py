@@ -17,8 +17,9 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from perfscore.readers.grid_cells import label_key, parse_decimal
+from perfscore.readers.grid_cells import label_key
 from perfscore.readers.grid_labels import level_kind
+from perfscore.readers.numbers import parse_decimal
 
 _PLACEHOLDER = re.compile(r"^(?:[…．.·]+|指标\s*\d+\s*[:：]?|[★☆*]+|/|-+|—+|其他|其它)$")
 _BARE = re.compile(r"^[+-]?\d+(?:\.\d+)?\s*分?$")
@@ -122,8 +123,12 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
                      default=l3)
     value_fields = sum(1 for n in fields[l3 + 1:] if n in (*_VALUES, "weight", "score"))
     live: list[str] = []
+    gaps: set[int] = set()  # positions in ``live`` that an empty cell preceded
     forced: dict[int, str] = {}  # cells whose field is known: the halves of a glued 分值 | 得分
     for cell in (c.strip() for c in cells):
+        if not cell and live:
+            gaps.add(len(live))  # an empty cell printed in place (a tab line): it may hold a field's place
+            continue
         if not cell or placeholder(cell) or not live and label_key(cell) in _LEAD:
             continue  # empty, template filler, or the 绩效指标 caption merged down the table's left edge
         pair = _points_pair(cell) if "weight" in idx and "score" in idx and _BARE.match(cell) and (
@@ -137,10 +142,14 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
     cur: dict[str, str] = {}
     pos = 0
     for i, cell in enumerate(live):
+        if i in gaps and "level3" in cur and pos + 1 < len(fields) and fields[pos] in _VALUES[:2] and (
+                _value_like(cell) or _BARE.match(cell)) and _accepts(fields[pos + 1], cell) and (
+                _cells_to_place(live, i) <= sum(1 for n in fields[pos + 1:] if n in (*_VALUES, "weight", "score"))):
+            pos += 1  # 年初指标值 printed blank: the next value is the 调整后 one (if the rest still fits)
         level = level_kind(cell)
         named = False
         if level is not None and "level3" in idx and (i + 1 < len(live) and (
-                _value_like(live[i + 1]) or _BARE.match(live[i + 1])) or (
+                _value_like(live[i + 1]) or _BARE.match(live[i + 1])) and _values_after(live, i) <= value_fields or (
                 i and live[i - 1] == cell and cur.get("level2") == cell and _fits_as_name(live, i, fields)) or (
                 "level2" in cur and "level3" not in cur and not label_key(cell).endswith("指标")
                 and i + 1 < len(live) and level_kind(live[i + 1]) is None)):
@@ -166,6 +175,9 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
             new = pos > j
         elif i in forced and idx[forced[i]] >= pos:
             j = idx[forced[i]]
+        elif "level3" in idx and "level3" not in cur and pos <= l3 and not _BARE.match(cell) and "%" not in cell and (
+                _values_after(live, i) == value_fields > 1):
+            j = l3  # a name that reads like a value (2023年度), followed by all of the row's values
         elif _continues_name(cell, cur, pos, l3, live[i + 1:], value_fields):
             cur["level3"] += " " + cell  # a name wrapped at a space: the row's values all still follow
             continue
@@ -200,6 +212,28 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         for row in rows:
             _split_target_weight(row)
     return rows
+
+
+def _cells_to_place(live: Sequence[str], i: int) -> int:
+    """The cells from ``live[i]`` to the row's end or next label, less a closing remark (偏差原因)."""
+    rest = []
+    for cell in live[i:]:
+        if level_kind(cell) is not None:
+            break
+        rest.append(cell)
+    if len(rest) > 1 and not (_value_like(rest[-1]) or _BARE.match(rest[-1])):
+        rest.pop()
+    return len(rest)
+
+
+def _values_after(live: Sequence[str], i: int) -> int:
+    """How many value cells (targets, actuals, bare points) follow ``live[i]`` before anything else."""
+    n = 0
+    for cell in live[i + 1:]:
+        if not (_value_like(cell) or _BARE.match(cell)) or level_kind(cell) is not None:
+            break
+        n += 1
+    return n
 
 
 def _fits_as_name(live: Sequence[str], i: int, fields: Sequence[str]) -> bool:

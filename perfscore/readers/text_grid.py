@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from perfscore.readers.text_glued import glued_cells, is_glued
 from perfscore.readers.grid_cells import Grid, label_key, simplified
 from perfscore.readers.grid_labels import (
     DEPT_LABELS,
@@ -33,6 +32,8 @@ from perfscore.readers.grid_labels import (
     indicator_field,
     level_kind,
 )
+from perfscore.readers.numbers import long_figures
+from perfscore.readers.text_glued import glued_cells, is_glued
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _RULE = re.compile(r"^[\s|:\-—=+]*$")
@@ -52,7 +53,7 @@ _PAGE_MARK = re.compile(r"^[—\-－]\s*\d+\s*[—\-－]$")
 
 def grid_from_text(text: str, file: str | None = None) -> Grid:
     """The loose rows of every table in ``text`` (free text lines become one-cell rows too)."""
-    grid = Grid(file=file)
+    grid = Grid(file=file, figures=long_figures(text))
     lines = re.split(r"\r\n|\r|\n", text)
     if not _word_layout(lines):
         for cells, line in _rows(text):
@@ -202,6 +203,10 @@ def split_cells(line: str) -> list[str]:
     else:
         parts = _split_values(line)
     cells = [_clean(p) for p in parts]
+    if "\t" in line and "|" not in line:
+        # a tab line keeps its columns: an empty cell between two filled ones stays, as "" (年初指标值 blank)
+        filled = [k for k, c in enumerate(cells) if c]
+        return cells[filled[0]:filled[-1] + 1] if filled else []
     return [c for c in cells if c]
 
 

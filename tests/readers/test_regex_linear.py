@@ -287,8 +287,8 @@ def test_pattern_is_linear(key):
 def test_patterns_are_found():
     """The discovery sees the patterns of the issue (a sweep over nothing would pass)."""
     keys = "\n".join(PATTERNS)
-    for expected in ("text_table:_PIPE_RULE", "text:_GRADE_COUNT", "text:_FORM_COUNT[2]", "text_table:_CJK_GAP",
-                     "grid_labels:INLINE_AMOUNT", "values:Vocabulary._range_re", "text_numbers:'(?<!"):
+    for expected in ("text_grid:_CJK_GAP", "text:_GRADE_COUNT", "text:_FORM_COUNT[2]", "grid:_FILLED_BY",
+                     "grid_labels:INLINE_AMOUNT", "values:Vocabulary._range_re", "numbers:'(?<!"):
         assert expected in keys
 
 

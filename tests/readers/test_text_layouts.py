@@ -270,7 +270,9 @@ def test_a_level2_label_in_the_level1_place_and_a_name_printed_twice():
                         "\t效益指标\t社会效益指标\t通行条件\t通行条件\t改善\t改善\t达成预期指标\t30\t30\t\n")
     assert [(i.level1, i.level2, i.level3) for i in form.indicators] == [
         ("产出指标", "数量指标", "养护里程"), ("产出指标", "成本指标", "成本指标"), ("效益指标", "社会效益指标", "通行条件")]
-    assert [i.initial_target for i in form.indicators] == ["=300公里", "未填报", "改善"]
+    # the blank 年初指标值 cell of a tab line keeps its place: 未填报 is the 调整后 value
+    assert [(i.initial_target, i.adjusted_target) for i in form.indicators] == [
+        ("=300公里", "=300公里"), (None, "未填报"), ("改善", "改善")]
 
 
 def test_total_printed_on_the_line_below_its_label():

@@ -1,65 +1,77 @@
-"""Numbers printed in extracted text: clean parsing and repair of garbled separators.
+"""Printed numbers, for every reader: one parser, and the repair of numbers that extraction garbled.
 
-A *clean* number is what a person would type: ``50``, ``1,035.8``, ``99.99%``, ``10分``, ``　8``.
-A *garbled* number is a run of digits and separators that no person typed, produced by PDF/Word
-extraction: ``3,21.0,13328``, ``79.98852.24``. Its digits are right, its decimal point is lost;
-:func:`repair` puts the point back so that the value agrees with other figures printed nearby.
+:func:`parse_decimal` reads what a cell prints (``1,035.8``, ``99.99%``, ``10分``, full-width digits) and says
+whether it had to drop stray separators. A *garbled* number is a run of digits and separators that no
+person typed, produced by PDF/Word extraction (``79.98852.24``): its digits are right, its decimal point is
+lost. :func:`repair` puts the point back so that the value agrees with figures printed nearby or
+elsewhere in the document (:func:`long_figures`); the layout interpreter records each such choice.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
-_SPACES = " \t\u3000\u00a0\r\n"
-# A number as typed: optional thousands groups, optional decimals, optional %/分/万元 suffix.
-_CLEAN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _GARBLED = re.compile(r"^\d[\d.,]*\d$")
+_CLEAN = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SUFFIX = re.compile(r"(?:%|％|分|万元|元)$")
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
+_SPACES = " \t\u3000\u00a0\r\n"
+
+
+_MISSING = {"", "-", "--", "—", "——", "–", "/", "／", "\\", "…", "……", "...", "无", "未填报", "不适用",
+            "n/a", "N/A", "NA", "空"}
+_FILLER = re.compile(r"[-—–/\\.…·_~～]+")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_REPAIRABLE = re.compile(r"[+-]?(?<![,.])[,.]*+\d[\d,.]*+")  # [\d,.]* with a digit, read in one pass
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_UNIT_TAIL = re.compile(r"(?:%|％|‰|分|万元|元|万|个百分点|百分点)$")
+
+
+def parse_decimal(text: str | None) -> tuple[Decimal | None, str | None]:
+    """Read a printed number: ``(value, status)``; status is None, ``"repaired"`` or ``"unreadable"``.
+
+    Strips spaces, ``%``, ``分``, ``万元``/``元``, currency signs and thousands separators; full-width
+    digits are accepted. Blank and the usual "missing" marks (``/``, ``-``, ``……``) give ``(None, None)``.
+    Separators in impossible places (``3,21.0,13328``) are dropped and reported as repaired.
+    """
+    if text is None:
+        return None, None
+    t = unicodedata.normalize("NFKC", str(text)).strip()
+    t = re.sub(r"\s+", "", t)
+    if t in _MISSING or _FILLER.fullmatch(t):
+        return None, None
+    t = t.lstrip("¥￥$")
+    for _ in range(2):
+        t = _UNIT_TAIL.sub("", t)
+    if t in _MISSING:
+        return None, None
+    try:
+        if _NUMBER.fullmatch(t):
+            return Decimal(t.replace(",", "")), None
+        if _REPAIRABLE.fullmatch(t) and _PLAIN_NUMBER.fullmatch(t.replace(",", "")):
+            return Decimal(t.replace(",", "")), "repaired"
+    except InvalidOperation:  # pragma: no cover - the patterns only admit valid numbers
+        pass
+    return None, "unreadable"
 
 
 def _core(text: str | None) -> str:
-    if text is None:
-        return ""
-    s = text.translate(_FULLWIDTH).strip(_SPACES)
-    s = _SUFFIX.sub("", s).strip(_SPACES)
-    return s
-
-
-def parse_number(text: str | None) -> Decimal | None:
-    """The Decimal a cell prints, or None when the cell is not a clean number."""
-    s = _core(text)
-    if not s or not _CLEAN.match(s):
-        return None
-    try:
-        return Decimal(s.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the regex guards this
-        return None
-
-
-def is_number(text: str | None) -> bool:
-    return parse_number(text) is not None
+    s = unicodedata.normalize("NFKC", text or "").strip(_SPACES)
+    return _SUFFIX.sub("", s).strip(_SPACES)
 
 
 def is_garbled(text: str | None) -> bool:
-    """Digits with separators that cannot be a typed number (``3,21.0,13328``)."""
+    """Digits with separators that cannot be a typed number (``3,21.0,13328``, ``79.98852.24``)."""
     s = _core(text)
     return bool(s) and not _CLEAN.match(s) and bool(_GARBLED.match(s)) and any(c in s for c in ".,")
 
 
-def number_like(text: str | None) -> bool:
-    return is_number(text) or is_garbled(text)
-
-
-def leading_number(text: str | None) -> Decimal | None:
-    """First clean number found in a cell (``　98.99 附件2`` → 98.99)."""
-    if not text:
-        return None
-    m = re.search(r"\d[\d,]*(?:\.\d+)?", text.translate(_FULLWIDTH))
-    return parse_number(m.group(0)) if m else None
+def _parse_clean(text: str) -> Decimal | None:
+    s = _core(text)
+    return Decimal(s.replace(",", "")) if _CLEAN.match(s) else None
 
 
 def candidates(text: str) -> list[Decimal]:
@@ -129,7 +141,7 @@ def long_figures(text: str) -> list[Decimal]:
     out: set[Decimal] = set()
     # possessive digit runs: a run given back one digit at a time would re-scan the rest of the text
     for m in re.finditer(r"(?<![\d.,])\d[\d,]*+\.\d++(?![.,]*+\d)|(?<![\d.,])\d{6,}+(?![\d.,])", text):
-        value = parse_number(m.group(0))
+        value = _parse_clean(m.group(0))
         if value is not None and len(_digits(value)) >= 6:
             out.add(value)
     return sorted(out)
