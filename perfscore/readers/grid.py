@@ -471,6 +471,18 @@ class _Builder:
                 if v:
                     values[name] = v
                     break
+        for name in ("weight", "score"):
+            c = cmap.first(name)
+            origin = grid.covered.get((r, c)) if c is not None else None
+            if origin is not None and origin[0] < r and values.get(name) == grid.cell(r, c):
+                # one 分值/得分 merged down a 二级 group: the group's figure, read once on its first row
+                del values[name]
+                if origin[0] + 1 == r:
+                    self.notes.append(ReadNote(
+                        code="repair-merged-score", field=f"indicators[{len(self.indicators) - 1}].{name}",
+                        source=self.ref(origin[0]),
+                        message=f"{'分值' if name == 'weight' else '得分'} {grid.cell(r, c)} is printed once for the "
+                                "rows its cell spans; it is kept on the first of them"))
         self.add_indicator(r, values, cmap.first("level1"), cmap.first("level2"))
 
     def add_indicator(self, r: int, values: dict[str, str], c1: int | None, c2: int | None,

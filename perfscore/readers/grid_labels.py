@@ -193,20 +193,26 @@ _LEVEL2 = {"数量指标", "质量指标", "时效指标", "成本指标", "经�
            "可持续影响指标", "可持续发展指标", "服务对象满意度指标", "社会公众满意度指标", "满意度指标",
            "经济成本指标", "社会成本指标", "生态环境成本指标", "产出数量", "产出质量", "产出时效", "产出成本",
            "数量", "质量", "时效", "成本", "满意度", "经济效益", "社会效益", "生态效益", "可持续影响", "服务对象满意度",
-           "产出数量指标", "产出质量指标", "产出时效指标", "产出成本指标", "制度指标", "生态环境效益指标"}
+           "产出数量指标", "产出质量指标", "产出时效指标", "产出成本指标", "制度指标", "生态环境效益指标",
+           # the 决策/过程/产出/效益 evaluation template
+           "项目立项", "绩效目标", "资金投入", "资金管理", "组织实施", "项目效益", "实施效益"}
 LEVEL_LABELS = frozenset(_LEVEL1 | _LEVEL2)
 _LEVEL_NOTE = re.compile(r"(?<!\d)\d++(?:\.\d++)?分$")  # from a number's first digit: linear
 _FAMILY = {stem: name for name, stems in (
     ("产出", ("数量", "质量", "时效", "成本", "产出数量", "产出质量", "产出时效", "产出成本")),
     ("效益", ("经济效益", "社会效益", "生态效益", "生态环境效益", "可持续影响", "可持续发展")),
     ("满意度", ("服务对象满意度", "社会公众满意度", "满意度")),
-    ("成本", ("经济成本", "社会成本", "生态环境成本"))) for stem in stems}
+    ("成本", ("经济成本", "社会成本", "生态环境成本")),
+    ("决策", ("项目立项", "绩效目标", "资金投入", "决策")), ("过程", ("资金管理", "组织实施", "过程", "管理")),
+    ("效益", ("项目效益", "实施效益"))) for stem in stems}
 
 
 def family(label: str) -> str | None:
     """The 一级 a 二级 label belongs to in the templates (成本指标 → 产出), or a 一级 label's own stem
     (产出指标 → 产出): how a label printed on the wrong row is put back under its 一级."""
-    key = label_key(label).removesuffix("指标").removeprefix("项目")
+    key = label_key(label).removesuffix("指标")
+    if key not in _FAMILY:
+        key = key.removeprefix("项目")
     if key in ("产出", "效益"):
         return key
     return _FAMILY.get(key)

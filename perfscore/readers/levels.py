@@ -43,7 +43,7 @@ class Levels:
     def caption(self, labels: list[tuple[str, str]]) -> None:
         """A row of labels alone (a 一级 caption on its own row): they head the rows that follow."""
         for slot, text in labels:
-            if _classify(text, slot, labels) == "level1":
+            if _classify(text, slot, labels, self.level1) == "level1":
                 if text != self.level1:
                     self.level2 = None
                 self.level1 = text
@@ -95,7 +95,7 @@ class Levels:
         """Queue a row's labels by what they are; returns whether any was queued."""
         queued = False
         for slot, text in labels:
-            kind = _classify(text, slot, labels)
+            kind = _classify(text, slot, labels, self.level1)
             target = self.q1 if kind == "level1" else self.q2
             if target and target[-1].text == text and target[-1].row == row:
                 continue  # the same label printed twice on the row
@@ -106,15 +106,17 @@ class Levels:
         return queued
 
 
-def _classify(text: str, slot: str, labels: list[tuple[str, str]]) -> str:
+def _classify(text: str, slot: str, labels: list[tuple[str, str]], current: str | None) -> str:
     """Is ``text`` a 一级 or a 二级 label? By the vocabulary; the column decides only what it cannot."""
     kind = level_kind(text)
     if kind == "level12":
         if family(text) == "产出" and label_key(text).startswith("成本"):
             # 成本指标 is 一级 in the 2021 template, over 经济/社会/生态环境成本指标
             return "level1" if slot == "level1" and any(family(t) == "成本" for _, t in labels) else "level2"
-        repeated = any(s == "level1" and t == text for s, t in labels)
-        return "level2" if slot == "level2" and repeated else "level1"
+        # 满意度指标, 项目效益: the 二级 of a 一级 of its own family (printed on the row, or running), else
+        # a 一级 label (Word prints 效益指标 | 满意度指标 where 满意度指标 heads the next group)
+        head = next((t for s, t in labels if s == "level1"), current)
+        return "level2" if slot == "level2" and head and family(head) == family(text) else "level1"
     if kind in ("level1", "level2"):
         return kind
     return "level1" if slot == "level1" else "level2"

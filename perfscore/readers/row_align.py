@@ -33,6 +33,7 @@ _LEAD = {"绩效指标", "绩效指标完成情况", "绩效指标完成情况�
 _NATURE = re.compile(r"^(?:[≥≤=<>＞＜≧≦]|正向|反向|定性|定量|[≥≤]?=?)$")
 
 
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _ONE_NUMBER = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 _GLUED = re.compile(r"^(\d[\d.]*?)(%?)$")
 
@@ -68,7 +69,7 @@ def placeholder(cell: str) -> bool:
 def _value_like(cell: str) -> bool:
     cell = cell.strip()
     return cell in _MISSING or len(cell) <= 24 and bool(_VALUE.match(cell)) or (
-        "%" in cell and len(cell) <= 16 and any(ch.isdigit() for ch in cell))
+        "%" in cell and len(cell) <= 16 and any(ch.isdigit() for ch in cell) and len(_CJK_CHAR.findall(cell)) <= 5)
 
 
 def _accepts(name: str, cell: str) -> bool:

@@ -172,3 +172,65 @@ def test_three_cell_values_keep_operator_and_unit(tmp_path):
         first = form.indicators[0]
         assert (first.nature, first.initial_target, first.measure_unit) == ("≥", "11", "个"), ext
         assert form.indicators[3].score == Decimal("9.78"), ext
+
+
+# 决策/过程/产出/效益 (项目决策/项目管理/项目绩效 in 湖北): weights and a criterion per row, a self-score and no
+# target/actual columns; 一级 merged down its group.
+DECISION: tuple[list[list[str]], list[Merge]] = ([
+    ["项目支出绩效自评表", "", "", "", "", ""],
+    ["项目名称", "乡村道路建设养护项目", "实施单位", "市交通运输局", "", ""],
+    ["项目资金(万元)", "全年预算数", "全年执行数", "执行率", "", ""],
+    ["年度资金总额", "309", "309", "100%", "", ""],
+    ["一级指标", "二级指标", "三级指标", "分值", "评价标准", "自评分"],
+    ["决策(15分)", "项目立项", "立项依据充分性", "5", "有上级文件或审批报告的得5分", "5"],
+    ["", "", "立项程序规范性", "5", "程序规范的得5分", "5"],
+    ["", "绩效目标", "绩效目标合理性", "5", "目标明确、细化量化的得5分", "4"],
+    ["过程(15分)", "资金管理", "资金到位率", "5", "到位率×5分", "5"],
+    ["", "组织实施", "管理制度健全性", "10", "制度健全并执行的得10分", "9"],
+    ["产出(40分)", "产出数量", "道路养护里程", "20", "完成300公里的得20分", "20"],
+    ["", "产出质量", "验收合格率", "20", "合格率×20分", "18"],
+    ["效益(30分)", "项目效益", "通行条件改善", "20", "明显改善的得20分", "20"],
+    ["", "", "服务对象满意度", "10", "满意度90%以上的得10分", "9"],
+    ["总分", "", "", "100", "", "95"],
+], [(0, 0, 0, 5), (5, 0, 7, 0), (5, 1, 6, 1), (8, 0, 9, 0), (10, 0, 11, 0), (12, 0, 13, 0), (12, 1, 13, 1)])
+
+# one 分值 and one 得分 for a whole 二级 group, in cells merged down the group's rows
+GROUP_SCORES: tuple[list[list[str]], list[Merge]] = ([
+    ["项目支出绩效自评表", "", "", "", "", "", ""],
+    ["项目名称", "农村公路养护", "主管部门", "县交通运输局", "", "", ""],
+    ["项目资金(万元)", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+    ["年度资金总额", "120", "120", "114", "10", "95%", "9.5"],
+    ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+    ["产出指标", "数量指标", "养护里程", "≥300公里", "310公里", "30", "28"],
+    ["", "", "桥梁维修", "≥2座", "1座", "", ""],
+    ["", "质量指标", "验收合格率", "≥95%", "96%", "20", "20"],
+    ["效益指标", "社会效益指标", "通行条件", "改善", "达成预期指标", "30", "30"],
+    ["满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "92%", "10", "10"],
+    ["总分", "", "", "", "", "100", "97.5"],
+], [(0, 0, 0, 6), (5, 0, 7, 0), (5, 1, 6, 1), (5, 5, 6, 5), (5, 6, 6, 6)])
+
+
+@pytest.mark.parametrize("ext", WRITERS)
+def test_decision_process_template(tmp_path, ext):
+    """决策/过程/产出/效益: each 二级 under its 一级, weight and self-score per row, the criterion not a value."""
+    rows, merges = DECISION
+    got = fields(WRITERS[ext](rows, merges, tmp_path / f"decision.{ext}"))
+    assert got["rows"][:3] == [
+        ("决策", "项目立项", "立项依据充分性", None, None, Decimal(5), Decimal(5)),
+        ("决策", "项目立项", "立项程序规范性", None, None, Decimal(5), Decimal(5)),
+        ("决策", "绩效目标", "绩效目标合理性", None, None, Decimal(5), Decimal(4))]
+    assert [(r[0], r[1]) for r in got["rows"][3:]] == [
+        ("过程", "资金管理"), ("过程", "组织实施"), ("产出", "产出数量"), ("产出", "产出质量"), ("效益", "项目效益"),
+        ("效益", "项目效益")]
+    assert sum(r[5] for r in got["rows"]) == 100 and sum(r[6] for r in got["rows"]) == got["total"] == 95
+
+
+@pytest.mark.parametrize("ext", WRITERS)
+def test_one_score_merged_over_a_level2_group(tmp_path, ext):
+    """A 分值/得分 merged down a 二级 group is the group's figure: read once, on its first row, never twice."""
+    rows, merges = GROUP_SCORES
+    got = fields(WRITERS[ext](rows, merges, tmp_path / f"group.{ext}"))
+    assert [(r[2], r[5], r[6]) for r in got["rows"]] == [
+        ("养护里程", Decimal(30), Decimal(28)), ("桥梁维修", None, None), ("验收合格率", Decimal(20), Decimal(20)),
+        ("通行条件", Decimal(30), Decimal(30)), ("群众满意度", Decimal(10), Decimal(10))]
+    assert got["rows"][1][:2] == ("产出指标", "数量指标")
