@@ -591,6 +591,24 @@ class _Builder:
 
     # -- result -------------------------------------------------------------------------------------
 
+    def weight_in_target(self) -> None:
+        """A row whose only figure, a bare number, landed in the target column while the row has no 分值:
+        it is the 分值 when that makes the weights add up to 100 (less the funding block's)."""
+        rows = [i for i in self.indicators if i.weight is None and i.actual is None and i.score is None
+                and i.adjusted_target is None and re.fullmatch(r"\d{1,3}(?:\.\d+)?", i.initial_target or "")]
+        weights = [i.weight for i in self.indicators if i.weight is not None]
+        if len(rows) != 1 or not weights:
+            return
+        funding = self.funding.total.weight if self.funding and self.funding.total else None
+        row = rows[0]
+        value = Decimal(row.initial_target)  # type: ignore[arg-type]
+        if sum(weights) + value + (funding or 0) == 100 or sum(weights) + value == self.total:
+            index = self.indicators.index(row)
+            self.notes.append(ReadNote(code="repair-label-shift", field=f"indicators[{index}].weight",
+                                       source=row.source, message=f"{row.initial_target} printed where the target "
+                                       "goes is the row's 分值: with it the weights add up"))
+            row.weight, row.initial_target = value, None
+
     def check_total_blank(self) -> None:
         """A 资金总额 row printed 0 or blank while a 其中 row holds the amounts: both kept as printed, and said."""
         funding = self.funding
@@ -618,6 +636,7 @@ class _Builder:
                                        message="no funding block or indicator table could be read"))
         if self.funding is not None:
             self.check_total_blank()
+        self.weight_in_target()
         if self.ind_map is None and not self.indicators and self.has_body:
             self.notes.append(ReadNote(code="read-incomplete", field="indicators", source=self.ref(self.first_row),
                                        message="no indicator table (一级指标/二级指标/三级指标) found"))
@@ -884,7 +903,9 @@ def forms_from_grid(grid: Grid, *, hint: str | None = None) -> list[Form]:
             cur.stage = "done"
             r += 1
             continue
-        if cur is not None and r in grid.loose_rows and cur.stage in ("head", "done") and cur.funding_pairs(r):
+        if cur is not None and r in grid.loose_rows and (cur.stage in ("head", "done") or (
+                cur.stage == "indicators" and len(distinct) <= 3)) and cur.funding_pairs(r):
+            # (a checklist form prints 年度预算资金总额: 1084.25 among its indicator rows)
             r += 1
             continue
         if cur is not None:

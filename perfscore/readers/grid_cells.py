@@ -38,6 +38,8 @@ def label_key(text: str) -> str:
     """A label reduced for matching: NFKC, simplified, no spaces, colons or parenthesised notes."""
     t = simplified(text)
     t = _PAREN.sub("", t)
+    if ")" in t and "(" not in t:
+        t = t.replace(")", "")  # a bracket whose opening half is in the cell before (…合计(万元) | 总额):)
     return _KEY_DROP.sub("", t)
 
 

@@ -174,6 +174,9 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         elif named:
             j = idx["level3"]
             new = pos > j
+        elif not cur and "level1" in idx and i + 1 < len(live) and level_kind(live[i + 1]) == "level2" and (
+                not _value_like(cell)):
+            j = idx["level1"]  # the cell before a row's 二级 label is its 一级, known to the vocabulary or not
         elif i in forced and idx[forced[i]] >= pos:
             j = idx[forced[i]]
         elif "level3" in idx and "level3" not in cur and pos <= l3 and not _BARE.match(cell) and "%" not in cell and (

@@ -316,3 +316,27 @@ def test_a_word_table_copied_as_text_reads_row_by_row():
     assert [(i.level1, i.level2, i.level3, i.initial_target) for i in form.indicators] == [
         ("项目完成指标", "数量指标", "数量指标", "扫描档案1044本"), ("效益指标", "社会效益指标", "社会效益", "彰显巡察作用"),
         ("满意度指标", "满意度指标", "群众满意度", "较高")]
+
+
+def test_a_lone_figure_in_the_target_column_is_the_weight_when_the_weights_then_add_up():
+    """宁晋: 规章制度建立与否 prints only 20, under 目标值; as its 分值 the weights make the 总分 of 100."""
+    form = _interpreted("高中助学金项目绩效评价指标表\n项目名称 | 高中助学金\n"
+                        "一级指标 | 二级指标 | 三级指标 | 目标值 | 分值\n产出指标 | 制度指标 | 规章制度建立与否 | 20\n"
+                        "| 数量指标 | 享受资助人数 | 2100人 | 40\n| 质量指标 | 建档立卡学生覆盖率 | 100% | 40\n总分 | 100\n")
+    assert [(i.initial_target, i.weight) for i in form.indicators] == [
+        (None, Decimal(20)), ("2100人", Decimal(40)), ("100%", Decimal(40))]
+    assert any(n.field == "indicators[0].weight" for n in form.read_notes)
+    changed = _interpreted("高中助学金项目绩效评价指标表\n项目名称 | 高中助学金\n"
+                           "一级指标 | 二级指标 | 三级指标 | 目标值 | 分值\n产出指标 | 制度指标 | 规章制度建立与否 | 20\n"
+                           "| 数量指标 | 享受资助人数 | 2100人 | 40\n| 质量指标 | 建档立卡学生覆盖率 | 100% | 30\n")
+    assert changed.indicators[0].initial_target == "20"  # 20 + 40 + 30 is not 100: the figure stays a target
+
+
+def test_a_checklist_form_prints_its_budget_among_the_indicator_rows():
+    """彭水: 年度预算资金总额 as a label and an amount inside the indicator table; the first one is the total."""
+    form = _interpreted("计划生育服务项目绩效自评表\n一级指标  二级指标  三级指标  自评内容  完成情况\n"
+                        "项目预算管理  资金投入  预算编制科学性  依据充分  已按要求完成预算\n"
+                        "计划生育转移支付资金合计(万元)  年度预算资金总额):  1084.25\n其中:中央补助  668.00\n"
+                        "奖励扶助制度补助资金(万元)\n年度预算资金总额:  763.00\n")
+    assert form.funding.total.annual_budget == Decimal("1084.25")
+    assert [i.level3 for i in form.indicators][:1] == ["预算编制科学性"]
