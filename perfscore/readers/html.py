@@ -97,28 +97,37 @@ def _clean_lines(parts: list[str]) -> list[str]:
 
 def _cell_text(td) -> str:  # noqa: ANN001
     """A cell's text as the browser shows it: spaces collapsed, ``<br>`` and blocks as line breaks."""
+    return "\n".join(_clean_lines([piece for kind, piece in _rendered(td, split_tables=False) if kind == "text"]))
+
+
+def _rendered(root, *, split_tables: bool) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+    """What a browser shows of ``root``, in reading order: ``("text", piece)`` (a ``"\n"`` where a block
+    starts or ends) and, with ``split_tables``, ``("table", element)`` for each innermost table instead of
+    its text. Iterative, so deep nesting cannot overflow."""
     from lxml import etree
 
-    parts: list[str] = []
-    walker = etree.iterwalk(td, events=("start", "end"))
+    walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         tag = _tag(el)
         if event == "start":
             if tag is None or tag in _SKIP:
                 walker.skip_subtree()
                 continue
-            if tag in _BLOCK and el is not td:
-                parts.append("\n")
+            if split_tables and tag == "table" and not _has_table(el):
+                yield "table", el
+                walker.skip_subtree()
+                continue
+            if tag in _BLOCK and el is not root:
+                yield "text", "\n"
             if el.text:
-                parts.append(el.text.replace("\n", " "))
+                yield "text", el.text.replace("\n", " ")
         else:
-            if el is td:
+            if el is root:
                 break
             if tag in _BLOCK:
-                parts.append("\n")
+                yield "text", "\n"
             if el.tail:
-                parts.append(el.tail.replace("\n", " "))
-    return "\n".join(_clean_lines(parts))
+                yield "text", el.tail.replace("\n", " ")
 
 
 def _own_rows(table) -> list:  # noqa: ANN001
@@ -185,38 +194,18 @@ def _has_table(table) -> bool:  # noqa: ANN001
 
 def _blocks(root) -> Iterator[tuple[str, object]]:  # noqa: ANN001
     """The page in reading order: ``("text", line)`` for text outside the innermost tables and
-    ``("table", element)`` for each innermost table. Iterative, so deep nesting cannot overflow."""
-    from lxml import etree
-
+    ``("table", element)`` for each innermost table."""
     parts: list[str] = []
-
-    def flush() -> Iterator[tuple[str, object]]:
+    for kind, item in _rendered(root, split_tables=True):
+        if kind == "text":
+            parts.append(item)  # type: ignore[arg-type]
+            continue
         for line in _clean_lines(parts):
             yield "text", line
         parts.clear()
-
-    walker = etree.iterwalk(root, events=("start", "end"))
-    for event, el in walker:
-        tag = _tag(el)
-        if event == "start":
-            if tag is None or tag in _SKIP:
-                walker.skip_subtree()
-                continue
-            if tag == "table" and not _has_table(el):
-                yield from flush()
-                yield "table", el
-                walker.skip_subtree()
-                continue
-            if tag in _BLOCK:
-                parts.append("\n")
-            if el.text:
-                parts.append(el.text.replace("\n", " "))
-        else:
-            if tag in _BLOCK:
-                parts.append("\n")
-            if el.tail and el is not root:
-                parts.append(el.tail.replace("\n", " "))
-    yield from flush()
+        yield kind, item
+    for line in _clean_lines(parts):
+        yield "text", line
 
 
 # ---------------------------------------------------------------------------------------- reader
