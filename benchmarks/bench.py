@@ -17,6 +17,9 @@ Benchmarks (``--only NAME[,NAME...]``):
   startup  ``perfscore --help`` and ``perfscore score samples/shangdang-2023-xunchaban.yaml``: wall time,
            interpreter start included, median of several runs
   same     the CLI's JSON lines for the 100,000 forms == ``score_many`` in-process, form by form
+  ratio    ``score()`` against the minimal reference scorer (``ratio.py``), same forms, one process
+  folder   300 files (100 xlsx, 100 docx, 100 PDF; 3,000 forms) through ``perfscore score DIR``, this tree
+           against ``--old`` (``folder.py``), interleaved: CPU speed-up and identical JSON
 
     .venv/bin/python benchmarks/bench.py                  # everything, full sizes (a few minutes)
     .venv/bin/python benchmarks/bench.py --quick          # smoke run, small sizes
@@ -46,7 +49,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 GNU_TIME = "/usr/bin/time"
 SMALL_FORM = ROOT / "samples" / "shangdang-2023-xunchaban.yaml"
-NAMES = ("score", "cli", "xlsx", "jobs", "startup", "same")
+NAMES = ("score", "cli", "xlsx", "jobs", "startup", "same", "ratio", "folder")
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Context:
     quick: bool
     rows: list[Row] = field(default_factory=list)
     cli_output: Path | None = None   # out.jsonl of the `cli` benchmark, reused by `same`
+    old: Path | None = None          # checkout to compare against (`folder`)
 
     @property
     def perfscore(self) -> list[str]:
@@ -311,9 +315,33 @@ def bench_same(ctx: Context) -> None:
               file=sys.stderr)
 
 
+def bench_ratio(ctx: Context) -> None:
+    forms = 500 if ctx.quick else 2000
+    m = run_measured([ctx.python, str(BENCH_DIR / "ratio.py"), "--json", "--forms", str(forms)], capture=True)
+    result = json.loads(m.stdout.strip().splitlines()[-1])
+    ctx.rows.append(Row(f"score() / reference scorer, {forms:,} forms", "≤ 2.2×", f"{result['ratio']:.2f}×",
+                        result["ratio"] <= 2.2))
+    ctx.rows.append(Row("  score() / reference, per form", "", f"{result['score_us']:.0f} / "
+                        f"{result['reference_us']:.0f} µs (same total on {result['totals_agree']:,} forms)"))
+
+
+def bench_folder(ctx: Context) -> None:
+    if ctx.old is None:
+        ctx.rows.append(Row("folder of 300 files vs --old", "≥ 3×", "skipped: needs --old CHECKOUT"))
+        return
+    files, per_file = (30, 2) if ctx.quick else (300, 10)
+    m = run_measured([ctx.python, str(BENCH_DIR / "folder.py"), "--old", str(ctx.old), "--files", str(files),
+                      "--per-file", str(per_file), "--runs", "1" if ctx.quick else "2",
+                      "--workdir", str(ctx.workdir / "folder")], capture=True)
+    found = re.search(r"new is ([\d.]+)× faster .*JSON output (\w+)", m.stdout)
+    speedup, same = (float(found.group(1)), found.group(2)) if found else (0.0, "?")
+    ctx.rows.append(Row(f"folder, {files} files ({files * per_file:,} forms) vs {ctx.old}", "≥ 3×, same JSON",
+                        f"{speedup:.2f}× (CPU), JSON {same}", speedup >= 3 and same == "identical"))
+
+
 BENCHMARKS: dict[str, Callable[[Context], None]] = {
     "score": bench_score, "cli": bench_cli, "xlsx": bench_xlsx, "jobs": bench_jobs,
-    "startup": bench_startup, "same": bench_same,
+    "startup": bench_startup, "same": bench_same, "ratio": bench_ratio, "folder": bench_folder,
 }
 
 
@@ -456,6 +484,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     p.add_argument("--python", default=sys.executable, help="interpreter with perfscore installed (default: this one)")
     p.add_argument("--json", type=Path, help="also write machine and results as JSON here")
+    p.add_argument("--old", type=Path, help="checkout of the previous code, for `folder` (git worktree add …)")
     p.add_argument("--child", nargs=2, metavar=("NAME", "PARAMS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.only:
@@ -474,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     selected = args.only.split(",") if args.only else list(NAMES)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="perfscore-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    ctx = Context(QUICK if args.quick else FULL, workdir, args.python, args.seed, args.quick)
+    ctx = Context(QUICK if args.quick else FULL, workdir, args.python, args.seed, args.quick, old=args.old)
     info = machine(args.python)
     try:
         prepare_inputs(ctx, selected)

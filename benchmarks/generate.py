@@ -447,7 +447,7 @@ def generate(count: int, *, indicators: int | None = None, seed: int = 0, sample
 
 def write_jsonl(forms: Iterator[dict], out: TextIO) -> int:
     n = 0
-    for n, form in enumerate(forms, start=1):
+    for n, form in enumerate(forms, start=1):  # noqa: B007 - n is the count returned
         out.write(json.dumps(form, ensure_ascii=False, separators=(",", ":")))
         out.write("\n")
     return n
@@ -459,7 +459,7 @@ def write_yaml(forms: Iterator[dict], out: TextIO) -> int:
 
     out.write("forms:\n")
     n = 0
-    for n, form in enumerate(forms, start=1):
+    for n, form in enumerate(forms, start=1):  # noqa: B007 - n is the count returned
         out.write(yaml.safe_dump([form], allow_unicode=True, sort_keys=False, width=1000))
     return n
 
@@ -485,7 +485,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="三级指标 per form (default: as on the sample form used as template)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", help="output file; '-' for stdout (jsonl, yaml)")
-    p.add_argument("--format", choices=("jsonl", "yaml", "xlsx"), help="default: from --out's suffix, else jsonl")
+    p.add_argument("--format", choices=("jsonl", "yaml", "xlsx", "folder"),
+                   help="default: from --out's suffix, else jsonl; folder: --out is a directory of xlsx, docx and "
+                        "PDF files of 10 forms each (folder.py's benchmark folder; --forms 3000 makes 300 files)")
     p.add_argument("--samples", type=Path, default=ROOT / "samples", help="sample forms to draw from")
     p.add_argument("--rules", default="national", help="rule set used to compute the correct scores")
     p.add_argument("--no-errors", action="store_true", help="inject no mistakes (scores, totals, rates all right)")
@@ -498,8 +500,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.format is None and args.out:
         suffix = Path(args.out).suffix.lower().lstrip(".")
         args.format = {"yml": "yaml"}.get(suffix, suffix) if suffix in ("yaml", "yml", "xlsx") else "jsonl"
-    if args.format == "xlsx" and args.out == "-":
-        p.error("xlsx needs a file path")
+    if args.format in ("xlsx", "folder") and args.out == "-":
+        p.error(f"{args.format} needs a path")
     return args
 
 
@@ -509,6 +511,13 @@ def main(argv: list[str] | None = None) -> int:
         print(SampleProfile.from_samples(args.samples, load_rules(args.rules)).describe(), file=sys.stderr)
         if args.out is None:
             return 0
+    if args.format == "folder":
+        from folder import make_folder
+
+        make_folder(Path(args.out), files=max(1, args.forms // 10), per_file=10, indicators=args.indicators or 15,
+                    seed=args.seed)
+        print(f"wrote {max(1, args.forms // 10)} files of 10 forms to {args.out}", file=sys.stderr)
+        return 0
     forms = generate(args.forms, indicators=args.indicators, seed=args.seed, samples=args.samples,
                      rules=args.rules, errors=not args.no_errors)
     if args.format == "xlsx":

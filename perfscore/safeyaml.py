@@ -4,8 +4,15 @@ PyYAML composes a document recursively, so `[` × 1000 ends in a `RecursionError
 could look at the result, and a few kilobytes of anchors and aliases (a "billion laughs") expand to
 gigabytes once anything walks them. `compose` counts the depth as it composes and raises a
 `yaml.YAMLError` with the position of the node that went too deep; `expanded_size` counts the values
-as if every alias were expanded, memoised per node so the count itself stays linear. Form files and
-rule files both read YAML through here.
+as if every alias were expanded, memoised per node so the count itself stays linear. Form files, rule
+files, rule tests, the vocabulary and the indicator library all read YAML through here.
+
+Speed: PyYAML's pure-Python scanner and parser cost ~7× what libyaml costs for the same file. When the
+installed PyYAML has libyaml (``yaml.__with_libyaml__``), libyaml scans and parses (``CParser``) and
+PyYAML's own Python composer builds the nodes from its events, so the depth count, the duplicate-key
+check, the alias count and every error's position are the same code as with the pure loader. (The
+composer of ``CSafeLoader`` itself is compiled and recursive: it could not count depth.) Without
+libyaml the pure-Python loader is used; ``DEFAULT_LOADER`` names the one in use and tests run both.
 """
 
 from __future__ import annotations
@@ -13,9 +20,17 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.composer import ComposerError
+from yaml.composer import Composer, ComposerError
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # PyYAML built without libyaml
+    CParser = None
 
 MERGE_KEY = "tag:yaml.org,2002:merge"
+SAFE_LOAD_DEPTH = 200  # safe_load: deeper than any real file, far short of a RecursionError
 
 
 class TooDeep(ComposerError):
@@ -30,14 +45,18 @@ class TooBig(yaml.YAMLError):
     """More values than allowed once aliases are expanded."""
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, composing with a depth count (and, on request, refusing duplicate keys)."""
+class _Guarded:
+    """Composing with a depth count (and, on request, refusing duplicate keys): mixed into a loader
+    whose composer is PyYAML's Python ``Composer``."""
 
-    def __init__(self, text: str, max_depth: int, unique_keys: bool):
-        super().__init__(text)
+    _max_depth: int
+    _unique_keys: bool
+    _depth: int
+
+    def _guard(self, max_depth: int, unique_keys: bool) -> None:
         self._max_depth, self._unique_keys, self._depth = max_depth, unique_keys, 0
 
-    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 - PyYAML's signature
+    def compose_node(self, parent, index):
         self._depth += 1
         try:
             if self._depth > self._max_depth:
@@ -47,7 +66,7 @@ class _Loader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
-    def compose_mapping_node(self, anchor):  # noqa: ANN001, ANN201
+    def compose_mapping_node(self, anchor):
         node = super().compose_mapping_node(anchor)
         if self._unique_keys:
             seen: dict[tuple[str, str], yaml.Node] = {}
@@ -61,10 +80,156 @@ class _Loader(yaml.SafeLoader):
         return node
 
 
-def compose(text: str, *, max_depth: int, unique_keys: bool = False) -> tuple[yaml.Node | None, yaml.SafeLoader]:
+class _PythonLoader(_Guarded, yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader, guarded."""
+
+    def __init__(self, text: str, max_depth: int, unique_keys: bool):
+        super().__init__(text)
+        self._guard(max_depth, unique_keys)
+
+
+LOADERS: dict[str, type] = {"python": _PythonLoader}
+
+if CParser is not None:
+    class _LibyamlLoader(_Guarded, Composer, CParser, SafeConstructor, Resolver):
+        """libyaml's scanner and parser; the nodes composed from its events by :func:`_compose_events`
+        (PyYAML's ``Composer`` written as one loop, with the same guards); the safe constructors."""
+
+        def __init__(self, text: str, max_depth: int, unique_keys: bool):
+            CParser.__init__(self, text)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._guard(max_depth, unique_keys)
+
+        def get_single_node(self) -> yaml.Node | None:
+            return _compose_events(self, self._max_depth, self._unique_keys)
+
+    LOADERS["libyaml"] = _LibyamlLoader
+
+
+def _unique(node: yaml.MappingNode) -> None:
+    keys = [(k.tag, k.value) for k, _ in node.value if k.__class__ is yaml.ScalarNode and k.tag != MERGE_KEY]
+    if len(set(keys)) == len(keys):
+        return
+    seen: dict[tuple[str, str], yaml.Node] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE_KEY:
+            continue
+        first = seen.setdefault((key.tag, key.value), key)
+        if first is not key:
+            raise DuplicateKey(None, None, f"duplicate key {key.value[:60]!r} (first at line "
+                                           f"{first.start_mark.line + 1})", key.start_mark)
+
+
+def _compose_events(loader, max_depth: int, unique_keys: bool) -> yaml.Node | None:
+    """``Composer.get_single_node`` as a loop over the parser's events instead of one recursive call
+    per node: the same nodes, marks, anchors and errors, the depth read off the stack, and each
+    distinct plain scalar's tag resolved once (the resolver's regular expressions were a third of
+    the cost)."""
+    from yaml.events import (
+        AliasEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+    )
+
+    get = loader.get_event
+    get()  # stream start
+    if loader.check_event(StreamEndEvent):
+        get()
+        return None
+    get()  # document start
+    anchors: dict[str, yaml.Node] = {}
+    tags: dict[tuple[str, tuple[bool, bool]], str] = {}
+    stack: list[list] = []  # [collection node, pending mapping key or None]
+    root = None
+    nodes = 0
+    while root is None:
+        event = get()
+        kind = event.__class__
+        if kind is SequenceEndEvent or kind is MappingEndEvent:
+            node = stack.pop()[0]
+            node.end_mark = event.end_mark
+            if unique_keys and kind is MappingEndEvent:
+                _unique(node)
+        else:
+            if len(stack) >= max_depth:
+                raise TooDeep(None, None, f"nested deeper than {max_depth} levels", event.start_mark)
+            anchor = event.anchor
+            if kind is AliasEvent:
+                if anchor not in anchors:
+                    raise ComposerError(None, None, f"found undefined alias {anchor!r}", event.start_mark)
+                node = anchors[anchor]
+                anchor = None
+                loader._aliased = True
+            elif anchor is not None and anchor in anchors:
+                raise ComposerError(f"found duplicate anchor {anchor!r}; first occurrence",
+                                    anchors[anchor].start_mark, "second occurrence", event.start_mark)
+            if kind is ScalarEvent:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    key = (event.value, event.implicit)
+                    tag = tags.get(key)
+                    if tag is None:
+                        tag = tags[key] = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            elif kind is SequenceStartEvent or kind is MappingStartEvent:
+                tag = event.tag
+                cls = yaml.SequenceNode if kind is SequenceStartEvent else yaml.MappingNode
+                if tag is None or tag == "!":
+                    tag = loader.resolve(cls, None, event.implicit)
+                node = cls(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            elif kind is not AliasEvent:
+                raise ComposerError(None, None, f"unexpected {kind.__name__}", event.start_mark)
+            if anchor is not None:
+                anchors[anchor] = node
+            nodes += 1
+            if kind is SequenceStartEvent or kind is MappingStartEvent:
+                stack.append([node, None])
+                continue
+        if not stack:
+            root = node
+        elif stack[-1][0].__class__ is yaml.SequenceNode:
+            stack[-1][0].value.append(node)
+        elif stack[-1][1] is None:
+            stack[-1][1] = node
+        else:
+            stack[-1][0].value.append((stack[-1][1], node))
+            stack[-1][1] = None
+    get()  # document end
+    if not loader.check_event(StreamEndEvent):
+        event = get()
+        raise ComposerError("expected a single document in the stream", root.start_mark,
+                            "but found another document", event.start_mark)
+    get()  # stream end
+    if not getattr(loader, "_aliased", False):
+        loader._tree_size = nodes  # without aliases the expanded size is the node count
+    return root
+
+
+DEFAULT_LOADER = "libyaml" if "libyaml" in LOADERS else "python"
+
+
+def compose(text: str, *, max_depth: int, unique_keys: bool = False) -> tuple[yaml.Node | None, SafeConstructor]:
     """The document's node graph (None for an empty document) and the loader to construct it with.
-    Raises `yaml.YAMLError` (`TooDeep`, `DuplicateKey` or a syntax error) with a position."""
-    loader = _Loader(text, max_depth, unique_keys)
+    Raises `yaml.YAMLError` (`TooDeep`, `DuplicateKey` or a syntax error) with a position. A file libyaml
+    refuses is read again by the pure-Python loader, whose verdict, message and position stand: libyaml
+    words its errors otherwise and refuses a little more (a lone surrogate escape, which the form reader
+    names itself), and an error costs the time it always did."""
+    try:
+        return _compose(LOADERS[DEFAULT_LOADER], text, max_depth, unique_keys)
+    except yaml.YAMLError:
+        if DEFAULT_LOADER == "python":
+            raise
+    return _compose(_PythonLoader, text, max_depth, unique_keys)
+
+
+def _compose(kind: type, text: str, max_depth: int, unique_keys: bool) -> tuple[yaml.Node | None, SafeConstructor]:
+    loader = kind(text, max_depth, unique_keys)
     try:
         return loader.get_single_node(), loader
     finally:
@@ -99,5 +264,61 @@ def load(text: str, *, max_depth: int, max_values: int, unique_keys: bool = True
     node, loader = compose(text, max_depth=max_depth, unique_keys=unique_keys)
     if node is None:
         return None
-    expanded_size(node, max_values)
-    return loader.construct_document(node)
+    counted = getattr(loader, "_tree_size", None)
+    if counted is None:
+        expanded_size(node, max_values)
+    elif counted > max_values:
+        raise TooBig(f"more than {max_values:,} values once its aliases are expanded (an alias bomb?)")
+    return _construct(loader, node)
+
+
+def safe_load(text: str) -> Any:
+    """`yaml.safe_load` through the loader in use, nesting bounded (`TooDeep`, not a RecursionError):
+    for the project's own files and rule tests, where aliases and repeated keys are as YAML allows."""
+    node, loader = compose(text, max_depth=SAFE_LOAD_DEPTH)
+    return None if node is None else _construct(loader, node)
+
+
+class _Plain(Exception):
+    """The document needs the full constructor (aliases, merge keys, unusual tags or keys)."""
+
+
+_STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map", "value"))
+
+
+def _construct(loader: SafeConstructor, node: yaml.Node) -> Any:
+    """``construct_document``: for a tree of plain maps, lists and scalars (no aliases), built in one
+    recursive walk with the same scalar constructors; anything else goes to the constructor itself.
+    Depth is bounded by the composer, so the recursion is too."""
+    if getattr(loader, "_tree_size", None) is None:
+        return loader.construct_document(node)
+    scalars = loader.yaml_constructors
+
+    def build(n: yaml.Node) -> Any:
+        kind, tag = n.__class__, n.tag
+        if kind is yaml.ScalarNode:
+            if tag == _STR:
+                return n.value
+            make = scalars.get(tag)
+            if make is None:
+                raise _Plain
+            return make(loader, n)
+        if kind is yaml.SequenceNode and tag == _SEQ:
+            return [build(child) for child in n.value]
+        if kind is not yaml.MappingNode or tag != _MAP:
+            raise _Plain
+        out = {}
+        for key_node, value_node in n.value:
+            if key_node.tag in (MERGE_KEY, _VALUE):
+                raise _Plain
+            key = build(key_node)
+            try:
+                out[key] = build(value_node)
+            except TypeError:  # an unhashable key: the constructor words the error
+                raise _Plain from None
+        return out
+
+    try:
+        return build(node)
+    except _Plain:
+        return loader.construct_document(node)

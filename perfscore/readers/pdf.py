@@ -12,12 +12,19 @@ Pages without any table go to the text reader (``perfscore.readers.text.read_tex
 A PDF that needs a password to open, a PDF without a text layer (scanned) or a damaged file raises one
 ReadError line; one encrypted with an owner password only is read like any other. What pdfminer inflates
 is bounded by ``--max-uncompressed-mb`` (:mod:`perfscore.readers.pdf_budget`).
+
+Speed: pdfplumber's own page parsing, table finding and cell extraction cost ~60 ms a form; the same
+objects, tables and texts come from :mod:`perfscore.readers.pdf_objects` and
+:mod:`perfscore.readers.pdf_tables` at a fraction of that, and a page they cannot read exactly the
+way pdfminer does is parsed by pdfplumber as before.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 from perfscore.errors import MissingDependency, ReadError
@@ -25,6 +32,8 @@ from perfscore.model import Document, Form, SourceRef
 from perfscore.readers.grid import Grid, Merge, forms_from_grid, join_lines, label_key
 from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 from perfscore.readers.pdf_budget import InflateLimit, inflate_budget
+from perfscore.readers.pdf_objects import Unsupported, fill_page
+from perfscore.readers.pdf_tables import cell_texts, find_tables
 
 __all__ = ["read", "table_cells"]
 
@@ -60,19 +69,16 @@ def _bounds(values: list[float]) -> list[float]:
 
 
 def _index(bounds: list[float], value: float) -> int:
-    best = 0
-    for i, b in enumerate(bounds):
-        if b <= value + _TOL:
-            best = i
-    return best
+    """The last boundary at or left of (above) the value, give or take the tolerance (bounds are sorted)."""
+    return max(0, bisect_right(bounds, value + _TOL) - 1)
 
 
-def table_cells(table) -> tuple[list[list[str]], list[Merge], list[float]]:  # noqa: ANN001 - pdfplumber Table
+def table_cells(table) -> tuple[list[list[str]], list[Merge], list[float]]:
     """Rows of cell text, merged regions, and the column boundaries (x) of one pdfplumber table."""
     boxes = [c for c in table.cells if c]
     xs = _bounds([b[0] for b in boxes])
     ys = _bounds([b[1] for b in boxes])
-    texts = table.extract()
+    texts = cell_texts(table)
     rows = [[""] * len(xs) for _ in ys]
     merges: list[Merge] = []
     for i, prow in enumerate(table.rows):
@@ -125,7 +131,7 @@ def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
             if getattr(pdf.doc, "encryption", None):
                 _repair_cid_fonts(pdf)
             docs = list(_read_pdf(pdf, file))
-        except Exception as exc:  # noqa: BLE001 - InflateLimit, wrapped or not
+        except Exception as exc:
             if _caused_by(exc, InflateLimit):
                 raise ReadError(file, limits.inflate_bomb()) from None
             raise
@@ -144,13 +150,13 @@ _CMAP_COLLECTIONS = [(re.compile(p), ordering) for p, ordering in (
     (r"GB", b"GB1"), (r"CNS|B5|ETen|HK", b"CNS1"), (r"KS", b"Korea1"), (r"JIS|RKSJ|EUC|^(?:90|83|78)", b"Japan1"))]
 
 
-def _repair_cid_fonts(pdf) -> None:  # noqa: ANN001 - a pdfplumber PDF
+def _repair_cid_fonts(pdf) -> None:
     """In an encrypted PDF, give a CID font whose CIDSystemInfo does not decrypt to text the collection
     its predefined CMap names. Some writers (reportlab among them) leave those strings unencrypted,
     pdfminer decrypts them into noise, and without the collection it cannot map a character to Unicode:
     the whole text layer would read as `(cid:N)`."""
-    from pdfminer.psparser import PSLiteral
     from pdfminer.pdftypes import resolve1
+    from pdfminer.psparser import PSLiteral
 
     for page in pdf.pages:
         fonts = resolve1((page.page_obj.resources or {}).get("Font")) or {}
@@ -172,7 +178,7 @@ def _ascii(value: object) -> bool:
     return isinstance(value, bytes) and value.isascii() and value.isalnum()
 
 
-def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
+def _read_pdf(pdf, file: str) -> Iterator[Document]:
     grid = Grid(file=file)
     any_text = False
     chars = undecoded = 0
@@ -181,11 +187,12 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
     try:
         pages = pdf.pages
         for number, page in enumerate(pages, start=1):
+            _fill(page)
             if page.chars:
                 any_text = True
                 chars += len(page.chars)
                 undecoded += sum(1 for ch in page.chars if ch["text"].startswith("(cid:"))
-            tables = sorted(page.find_tables(), key=lambda t: (t.bbox[1], t.bbox[0]))
+            tables = sorted(find_tables(page), key=lambda t: (t.bbox[1], t.bbox[0]))
             if not tables:
                 text = page_text_with_tabs(page)
                 if text.strip():
@@ -251,14 +258,26 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:  # noqa: ANN001
     yield Document(title=title, forms=forms, narrative=narrative, source=SourceRef(file=file))
 
 
-def _release(page) -> None:  # noqa: ANN001
+def _fill(page) -> None:
+    """Read the page's objects the fast way (:mod:`perfscore.readers.pdf_objects`); when that way
+    cannot, pdfplumber parses the page itself on first use, with the errors it always gave."""
+    try:
+        fill_page(page)
+    except Unsupported:
+        pass
+    except Exception as exc:  # whatever tripped the fast way, pdfminer meets again and reports as before
+        if _caused_by(exc, InflateLimit):
+            raise
+
+
+def _release(page) -> None:
     """Free a page's parsed objects once read, so long reports stay within memory."""
     close = getattr(page, "close", None) or getattr(page, "flush_cache", None)
     if close is not None:
         close()
 
 
-def page_text_with_tabs(page) -> str:  # noqa: ANN001 - a pdfplumber Page
+def page_text_with_tabs(page) -> str:
     """The page's text, one line per printed line, with a tab where a wide gap separates two words
     (a borderless table's columns), the way the text reader reads tab-separated forms."""
     words = page.extract_words(x_tolerance=1.5, y_tolerance=2.5, keep_blank_chars=False)
@@ -272,7 +291,7 @@ def page_text_with_tabs(page) -> str:  # noqa: ANN001 - a pdfplumber Page
     for line in lines:
         line.sort(key=lambda w: w["x0"])
         text = line[0]["text"]
-        for prev, word in zip(line, line[1:]):
+        for prev, word in pairwise(line):
             size = max(prev["bottom"] - prev["top"], 1.0)
             gap = word["x0"] - prev["x1"]
             if gap > 1.8 * size:
@@ -288,16 +307,15 @@ def _wide(ch: str) -> bool:
     return ord(ch) > 0x2E7F
 
 
-def _text_between(page, top: float, bottom: float) -> str:  # noqa: ANN001
+def _text_between(page, top: float, bottom: float) -> str:
     """Text of the characters whose middle lies between two heights (a line touching a table counts)."""
 
-    def inside(obj: dict) -> bool:
-        if obj.get("object_type") != "char":
-            return False
-        middle = (obj["top"] + obj["bottom"]) / 2
-        return top <= middle < bottom
+    from pdfplumber.utils import chars_to_textmap
 
-    return page.filter(inside).extract_text() or ""
+    chars = [c for c in page.chars if top <= (c["top"] + c["bottom"]) / 2 < bottom]
+    # what page.filter(...).extract_text() does, without testing every object of the page in Python
+    return chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width,
+                            layout_height=page.height).as_string or ""
 
 
 def _starts_form(rows: list[list[str]]) -> bool:

@@ -30,10 +30,10 @@ _NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TC, _TR, _P, _TCPR, _TRPR = f"{_NS}tc", f"{_NS}tr", f"{_NS}p", f"{_NS}tcPr", f"{_NS}trPr"
 _T, _TAB, _BR, _CR, _SDT, _SDT_CONTENT = (f"{_NS}t", f"{_NS}tab", f"{_NS}br", f"{_NS}cr", f"{_NS}sdt",
                                           f"{_NS}sdtContent")
-_VAL = f"{_NS}val"
+_VAL, _VMERGE = f"{_NS}val", f"{_NS}vMerge"
 
 
-def _int_prop(parent, tag: str, default: int) -> int:  # noqa: ANN001 - lxml elements
+def _int_prop(parent, tag: str, default: int) -> int:
     if parent is None:
         return default
     el = parent.find(f"{_NS}{tag}")
@@ -45,7 +45,7 @@ def _int_prop(parent, tag: str, default: int) -> int:  # noqa: ANN001 - lxml ele
         return default
 
 
-def _paragraphs(tc):  # noqa: ANN001, ANN202
+def _paragraphs(tc):
     for child in tc:
         if child.tag == _P:
             yield child
@@ -55,7 +55,7 @@ def _paragraphs(tc):  # noqa: ANN001, ANN202
                 yield from (p for p in content if p.tag == _P)
 
 
-def _cell_text(tc) -> str:  # noqa: ANN001
+def _cell_text(tc) -> str:
     """A cell's text as Word shows it: paragraphs on their own lines, tabs and line breaks kept."""
     lines = []
     for p in _paragraphs(tc):
@@ -71,38 +71,42 @@ def _cell_text(tc) -> str:  # noqa: ANN001
     return "\n".join(lines)
 
 
-def table_grid(table) -> tuple[list[list[str]], list[Merge]]:  # noqa: ANN001 - a docx.table.Table
+def table_grid(table) -> tuple[list[list[str]], list[Merge]]:
     """Rows of cell text (text at each merged cell's first position only) and the merged regions.
 
     Read from the table XML: ``w:gridSpan`` gives a cell's width in grid columns, ``w:vMerge`` (without
     ``restart``) continues the cell above, ``w:gridBefore`` skips leading grid columns.
     """
     rows: list[list[str]] = []
-    origin_of: dict[tuple[int, int], tuple[int, int]] = {}
+    above: list[tuple[int, int]] = []  # the origin of each grid column of the row above
+    extent: dict[tuple[int, int], list[int]] = {}  # origin -> [r0, c0, r1, c1], in reading order
     for r, tr in enumerate(el for el in table._tbl if el.tag == _TR):
         c = _int_prop(tr.find(_TRPR), "gridBefore", 0)
         row: list[str] = [""] * c
+        here: list[tuple[int, int] | None] = [None] * c
         for tc in (el for el in tr if el.tag == _TC):
             props = tc.find(_TCPR)
             span = max(1, _int_prop(props, "gridSpan", 1))
-            vmerge = props.find(f"{_NS}vMerge") if props is not None else None
+            vmerge = props.find(_VMERGE) if props is not None else None
             if vmerge is not None and vmerge.get(_VAL, "continue") != "restart" and r > 0:
-                origin = origin_of.get((r - 1, c), (r - 1, c))
+                origin = above[c] if c < len(above) and above[c] is not None else (r - 1, c)
                 text = ""
+                box = extent.get(origin)
+                if box is None:  # continues nothing read: its own cells only
+                    extent[origin] = [r, c, r, c + span - 1]
+                else:
+                    box[0], box[1] = min(box[0], r), min(box[1], c)
+                    box[2], box[3] = max(box[2], r), max(box[3], c + span - 1)
             else:
                 origin = (r, c)
                 text = _cell_text(tc)
-            for k in range(span):
-                origin_of[(r, c + k)] = origin
+                extent[origin] = [r, c, r, c + span - 1]
+            here.extend([origin] * span)
             row.extend([text] + [""] * (span - 1))
             c += span
         rows.append(row)
-    boxes: dict[tuple[int, int], list[int]] = {}
-    for (r, c), origin in origin_of.items():
-        box = boxes.setdefault(origin, [r, c, r, c])
-        box[0], box[1] = min(box[0], r), min(box[1], c)
-        box[2], box[3] = max(box[2], r), max(box[3], c)
-    merges = [(b[0], b[1], b[2], b[3]) for b in boxes.values() if b[2] > b[0] or b[3] > b[1]]
+        above = here
+    merges = [(b[0], b[1], b[2], b[3]) for b in extent.values() if b[2] > b[0] or b[3] > b[1]]
     return rows, merges
 
 
