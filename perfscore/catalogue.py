@@ -155,6 +155,12 @@ _ENTRIES = [
                 "Extraction moved a 二级/三级指标 label into another column; the reader put it back.",
                 "None needed; check the row against the original document if in doubt.",
                 "readers"),
+    FindingSpec("repair-merged-score", "one 分值/得分 was printed for several rows", "info",
+                "The 分值 or 得分 cell is merged down the rows of a 二级 group: it is the group's figure, so the "
+                "reader keeps it on the group's first row and leaves the others blank rather than counting it "
+                "once per row.",
+                "Give each 三级指标 its own 分值 and 得分.",
+                "readers"),
     FindingSpec("read-encoding", "the file was not UTF-8", "info",
                 "The text file was decoded as another encoding (GB18030/GBK, UTF-16, Big5, or UTF-8 with damaged "
                 "bytes replaced), detected from its bytes. A wrong guess shows as unreadable labels.",
