@@ -10,6 +10,7 @@ YAML and JSON would silently keep the last of two values, and a form must not sa
 from __future__ import annotations
 
 import codecs
+import copy
 import io
 import itertools
 import json
@@ -27,6 +28,7 @@ from perfscore.construct import constructor
 from perfscore.errors import ReadError
 from perfscore.model import Document, Form, SourceRef
 from perfscore.readers.limits import DEFAULT_LIMITS, Limits
+from perfscore.readers.numbers import parse_decimal
 
 MAX_DEPTH = 64  # a form is ~6 levels deep (document, forms, form, indicators, indicator, value)
 
@@ -61,8 +63,9 @@ def document_from_data(data: Any, file: str, line: int | None = None) -> Documen
         forms = data.get("forms")
         if not isinstance(forms, list):
             raise ReadError(file, "field forms: expected a list of forms", where=where)
-        for index, form in enumerate(forms):
-            _validate_form(form, file, f"forms[{index}]", line)
+        # each form validated once, with its numbers written as printed read (the document keeps them)
+        data = {**data, "forms": [_validate_form(form, file, f"forms[{index}]", line)
+                                  for index, form in enumerate(forms)]}
         try:
             doc = Document.model_validate(data)
         except ValidationError as exc:
@@ -88,7 +91,39 @@ def _validate_form(data: Any, file: str, prefix: str | None, line: int | None) -
     try:
         return Form.model_validate(data)
     except ValidationError as exc:
+        fixed = with_printed_numbers(data, exc)
+        if fixed is None:
+            raise ReadError(file, describe_validation_error(exc), form=_form_name(data), where=where) from None
+    try:
+        return Form.model_validate(fixed)
+    except ValidationError as exc:
         raise ReadError(file, describe_validation_error(exc), form=_form_name(data), where=where) from None
+
+
+def with_printed_numbers(data: dict[str, Any], exc: ValidationError) -> dict[str, Any] | None:
+    """A copy of a form whose only faults are numbers written as printed (``"10分"``, ``"95%"``,
+    ``"5.5万元"`` in a 万元 block, ``"1,035.8"``), each read by the one number parser and said in a
+    ``repair-number`` note; None when anything else is wrong or a unit would change the magnitude."""
+    fixed = copy.deepcopy(data)
+    notes = []
+    unit = (data.get("funding") or {}).get("unit", "万元") if isinstance(data.get("funding"), dict) else "万元"
+    for err in exc.errors():
+        text, loc = err.get("input"), err["loc"]
+        if err["type"] != "decimal_parsing" or not isinstance(text, str):
+            return None
+        tail = re.search(r"(万元|元|万|分|%|％|‰|个百分点|百分点)\s*$", text.strip())
+        allowed = ("分", "%", "％") + ((unit,) if loc[0] == "funding" else ())
+        value, _status = parse_decimal(text)
+        if value is None or (tail and tail.group(1) not in allowed):
+            return None
+        target: Any = fixed
+        for part in loc[:-1]:
+            target = target[part]
+        target[loc[-1]] = str(value)
+        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+        notes.append({"code": "repair-number", "field": field, "message": f"{text!r} read as {value}"})
+    fixed["read_notes"] = [*(fixed.get("read_notes") or []), *notes]
+    return fixed
 
 
 def read_stream(lines: Iterable[str], file: str) -> Iterator[Document]:

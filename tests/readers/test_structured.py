@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import threading
+from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from perfscore import read_forms
 from perfscore.errors import ReadError
 from perfscore.model import Document, SourceRef
+from perfscore.readers import read_documents
 from perfscore.readers.structured import (
     _fast_form,
     byte_items,
@@ -341,3 +343,27 @@ def test_failed_files_are_counted_as_files_not_lines(tmp_path):
     result = CliRunner().invoke(app, ["score", str(stream), "--jobs", "1"])
     assert result.exit_code == 2
     assert "(1 file(s) failed)" in result.output
+
+
+def test_numbers_written_as_printed_are_read_and_said(tmp_path):
+    """"10分", "9.5 分", "5.5万元" in a 万元 block: the form is read, each number with a repair-number note."""
+    path = tmp_path / "form.yaml"
+    path.write_text('name: 测试\nfunding:\n  total: {label: 资金总额, annual_budget: "5.5万元", executed: "5.5"}\n'
+                    'indicators:\n  - {level3: 数量, initial_target: "≥1", actual: "1", weight: "10分", score: "9.5 分"}\n',
+                    encoding="utf-8")
+    (form,) = next(read_documents(path)).forms
+    assert (form.indicators[0].weight, form.indicators[0].score) == (Decimal(10), Decimal("9.5"))
+    assert form.funding.total.annual_budget == Decimal("5.5")
+    assert sorted(n.field for n in form.read_notes if n.code == "repair-number") == [
+        "funding.total.annual_budget", "indicators[0].score", "indicators[0].weight"]
+    many = tmp_path / "doc.yaml"
+    many.write_text('forms:\n  - name: 甲\n    indicators: [{level3: a, weight: "10分"}]\n', encoding="utf-8")
+    assert next(read_documents(many)).forms[0].indicators[0].weight == 10
+
+
+def test_a_unit_that_would_change_the_magnitude_is_still_an_error(tmp_path):
+    path = tmp_path / "form.yaml"
+    path.write_text('name: 测试\nfunding:\n  total: {label: 资金总额, annual_budget: "55000元"}\n', encoding="utf-8")
+    with pytest.raises(ReadError) as err:
+        list(read_documents(path))
+    assert "funding.total.annual_budget" in str(err.value) and "\n" not in str(err.value)
