@@ -12,12 +12,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Literal
 
-from perfscore.batch import iter_documents, score_guarded
 from perfscore.errors import PerfscoreError, ReadError, ScoreError
 from perfscore.model import Form
+from perfscore.pipeline import iter_documents, score_form, score_guarded
 from perfscore.results import FormResult
 from perfscore.rules import Rules, load_rules
-from perfscore.scoring import score as _score
 
 __all__ = ["load_rules", "read_forms", "score", "score_many"]
 
@@ -33,8 +32,8 @@ def read_forms(source: str | Path | IO[str], *, on_error: Literal["raise", "skip
 
         name = getattr(source, "name", "<stream>")
         try:
-            for doc in read_io(source, str(name)):  # type: ignore[arg-type]
-                yield from doc.forms
+            for document in read_io(source, str(name)):  # type: ignore[arg-type]
+                yield from document.forms
         except PerfscoreError:
             if on_error == "raise":
                 raise
@@ -49,15 +48,16 @@ def read_forms(source: str | Path | IO[str], *, on_error: Literal["raise", "skip
 
 
 def score(form: Form, rules: Rules | str | Path = "national", *, explain: bool = False) -> FormResult:
-    """Re-score one form: a pure function of (form, rules)."""
-    return _score(form, rules if isinstance(rules, Rules) else load_rules(rules), explain=explain)
+    """Re-score and audit one form: a pure function of (form, rules). The result's findings are the audit's
+    (`perfscore.audit.audit`); `perfscore.scoring.score` alone gives the scores without them."""
+    return score_form(form, rules if isinstance(rules, Rules) else load_rules(rules), explain=explain)
 
 
 def score_many(forms: Iterable[Form], rules: Rules | str | Path = "national", *, jobs: int = 1,
                on_error: Literal["raise", "skip"] = "raise") -> Iterator[FormResult]:
     """Score forms lazily, in order; ``jobs > 1`` uses that many worker processes (0: one per core).
 
-    A form that cannot be scored (`batch.score_guarded`) raises `ScoreError`, one line naming its file and
+    A form that cannot be scored (`pipeline.score_guarded`) raises `ScoreError`, one line naming its file and
     form, with ``on_error="raise"``; with ``"skip"`` it is passed over and the others are scored."""
     rule_set = rules if isinstance(rules, Rules) else load_rules(rules)
     if jobs == 1:
@@ -67,7 +67,7 @@ def score_many(forms: Iterable[Form], rules: Rules | str | Path = "national", *,
 
         results = score_many_parallel(forms, rule_set, jobs or default_jobs())
     for result in results:
-        if type(result) is ScoreError:
+        if isinstance(result, ScoreError):
             if on_error == "raise":
                 raise result
             continue

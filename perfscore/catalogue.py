@@ -1,5 +1,10 @@
 """The finding catalogue: every code the engine can emit, documented in this one place.
 
+Each code is a constant (``TOTAL_MISMATCH = "total-mismatch"``) defined with its documentation; the
+checks emit the constant, so "go to definition" from a check lands on the code's documentation, and a
+search for the constant from here finds its check (`perfscore.audit`; codes in the "readers" group are
+emitted by `perfscore.readers` as read notes).
+
 Codes are stable: other tools match on them. Severity: error = an arithmetic or consistency fact on
 the form; warning = a deviation from the rules or a judgement call; info = a note (repairs, aliases).
 `perfscore explain CODE` prints an entry; a test checks that every emitted code is here.
@@ -8,6 +13,7 @@ the form; warning = a deviation from the rules or a judgement call; info = a not
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from perfscore.results import Severity
 
@@ -22,162 +28,200 @@ class FindingSpec:
     rule: str
 
 
-_ENTRIES = [
-    # --- arithmetic and consistency (errors) ----------------------------------------------------
-    FindingSpec("total-mismatch", "总分 is not the sum of the reported scores", "error",
-                "The printed 总分 differs from the funding score plus every indicator's 得分 as printed, "
-                "by more than tolerance.total.",
-                "Re-add the column; correct either the total or the score that was changed without it.",
-                "form arithmetic; tolerance.total"),
-    FindingSpec("rate-mismatch", "printed 执行率 does not match 全年执行数 / 全年预算数", "error",
-                "The printed execution rate differs from B/A computed from the amounts by more than "
-                "tolerance.rate percentage points.",
-                "Recompute 执行率 = 全年执行数 / 全年预算数 × 100 from the amounts.",
-                "funding.rate (form-notes: 执行率是执行数与全年预算数相比)"),
-    FindingSpec("funding-score-mismatch", "funding 得分 differs from the rate × 分值", "error",
-                "The printed funding score differs from the score the rule set gives for the amounts "
-                "(national: min(B/A, 1) × 10).",
-                "Score the funding block from the amounts, not from a rounded or mistyped rate.",
-                "funding.formula"),
-    FindingSpec("grade-mismatch", "printed grade contradicts the printed total", "error",
-                "The grade beside 总分 is not the grade the rule set's bands give for that total.",
-                "Use the grade of the total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差 (national).",
-                "grades.bands"),
-    FindingSpec("weights-sum", "weights do not add up to 100", "error",
-                "The indicator weights (分值) plus the funding weight do not add up to level1.total.",
-                "Re-weight the indicators so that the form totals 100 points.",
-                "level1.total"),
-    FindingSpec("score-over-weight", "a score is above its weight", "error",
-                "An indicator's or the funding block's 得分 is larger than its 分值.",
-                "No indicator can earn more than its weight; cap the score at the weight.",
-                "scoring.cap_at_weight"),
-    FindingSpec("funding-arithmetic", "funding amounts do not add up", "error",
-                "资金结转/结余 is not 全年预算数 − 全年执行数, or the 其中 rows do not add up to 资金总额.",
-                "Recompute the balance and check the breakdown rows against the total row.",
-                "form arithmetic; tolerance.total"),
-    FindingSpec("funding-zero-budget", "money spent against a 全年预算数 of 0", "error",
-                "The funding row prints a 全年执行数 but a 全年预算数 of 0, so the execution rate (执行数 / "
-                "全年预算数) does not exist. The row scores what the rule set's funding.rate gives for a zero "
-                "budget, and 0 of its weight when it gives nothing (national): its points are lost, not left out "
-                "of the total.",
-                "Print the 全年预算数 the money was spent under (the adjusted budget); spending without a budget "
-                "needs its reason in 偏差原因.",
-                "funding.rate (form-notes: 执行率是执行数与全年预算数相比)"),
-    FindingSpec("narrative-mismatch", "the text's counts disagree with the forms", "error",
-                "The document says how many projects were self-evaluated and how many got each grade; "
-                "the forms in the same document say otherwise.",
-                "Correct the narrative or the forms so that both tell the same story.",
-                "document consistency"),
-    # --- rule deviations and judgement calls (warnings) -------------------------------------------
-    FindingSpec("grade-change", "the grade changes under the recomputed total", "warning",
-                "Re-scored under the rule set, the form's total falls in a different grade band than the "
-                "printed grade: the finding auditors care most about.",
-                "Review the indicators whose computed score differs from the reported one.",
-                "grades.bands applied to the computed total"),
-    FindingSpec("score-deviation", "a reported score is outside what the rules allow", "warning",
-                "For a quantitative indicator the reported score differs from the formula's by more than "
-                "tolerance.score; for a qualitative one it lies outside the band of its 实际完成值.",
-                "Score the indicator by the rule shown in `--explain`, or correct its 实际完成值.",
-                "scoring.methods / qualitative.bands"),
-    FindingSpec("level1-weight", "a level-1 group's weight differs from the rule set", "warning",
-                "The weights of the indicators under a 一级指标 add up to something other than the rule "
-                "set's weight for that group (national: 产出 50, 效益 30, 满意度 10, funding 10).",
-                "Use the standard weights, or document the special case that allows others.",
-                "level1.weights"),
-    FindingSpec("missing-level1", "a level-1 group is missing", "warning",
-                "The form has no indicator under one of the rule set's level-1 groups (e.g. no 满意度指标).",
-                "Add at least one indicator for every level-1 group.",
-                "level1.weights"),
-    FindingSpec("qualitative-contradiction", "a qualitative actual contradicts its score", "warning",
-                "The 实际完成值 says 达成 (achieved) but the score is below the achieved band, or says "
-                "部分达成/未达成 but the score is full.",
-                "Make the words and the score agree: change the score or the 实际完成值.",
-                "qualitative.bands"),
-    FindingSpec("missing-deviation-reason", "a shortfall has no reason", "warning",
-                "An indicator scored below its weight (or over-achieved by the rule set's threshold, e.g. "
-                "130 %) has an empty 偏差原因分析及改进措施.",
-                "Explain the deviation and the improvement measures in the 偏差原因 column.",
-                "填表说明: 偏差原因; over-achievement threshold in the rule set"),
-    FindingSpec("wrong-direction", "an indicator is written in the wrong direction for its kind", "warning",
-                "A 成本指标 written as ≥, a 满意度 as ≤ …: the indicator library in indicators/library.yaml "
-                "gives each kind its expected operators.",
-                "Rewrite the target with the operator its kind calls for (cost: ≤, satisfaction: ≥).",
-                "indicators/library.yaml"),
-    FindingSpec("budget-change", "全年预算数 is far from 年初预算数", "warning",
-                "The annual budget differs from the initial budget by more than the rule set's share; "
-                "the rate is computed on the changed budget.",
-                "Check that the adjustment was approved and explained.",
-                "form-notes: 全年预算数的取数规则"),
-    FindingSpec("duplicate-indicator", "an indicator appears twice", "warning",
-                "Two rows have the same 二级 and 三级指标: usually a copy-paste slip that double-counts weight.",
-                "Remove the duplicate row or rename it for what it measures.",
-                "form structure"),
-    FindingSpec("unparsed-value", "a target or actual value could not be read", "warning",
-                "The value parser could not read the string as a comparison, range, qualitative term or "
-                "missing marker; the indicator keeps its reported score. On a 绩效目标完成情况表, whose values "
-                "are prose by design, it is only a note (info). A number beyond what any form states (0 or "
-                "between 1e-30 and 1e13 in size: a 33-digit count, a weight of 1e26) is not read either, in a "
-                "value cell or in any other field (分值, 得分, 总分, the funding amounts), which is read as blank.",
-                "Write the value as an operator, a number and a unit (≥11台), or add the word to "
-                "indicators/vocabulary.yaml; correct a number out of range.",
-                "indicators/vocabulary.yaml; perfscore.decimals (the limits of a number)"),
-    FindingSpec("funding-total-blank", "资金总额 row left blank while a 其中 row holds the amounts", "warning",
-                "The total row of the funding block is 0 or empty while a breakdown row carries the real "
-                "amounts and score; the score was computed from the breakdown.",
-                "Fill the 资金总额 row.",
-                "funding.use_breakdown_when_total_blank"),
-    FindingSpec("read-incomplete", "part of a form could not be read", "warning",
-                "The reader found the form but not all of it (no indicator table, no 总分 row, a number it "
-                "could not make out); what was read is kept and scored.",
-                "Check the original document; re-export it, or transcribe the form as YAML.",
-                "readers"),
-    # --- notes (info) -----------------------------------------------------------------------------
-    FindingSpec("narrative-agrees", "the text's counts agree with the forms", "info",
-                "The document's statement of how many projects got each grade matches the forms in it.",
-                "Nothing to fix: recorded so the report shows the check was made.",
-                "document consistency"),
-    FindingSpec("operator-alias", "an operator was read through an alias", "info",
-                "A target or actual used a mangled or wordy operator (→, —, ≠, ﹦, 不低于, 以上 …) that the "
-                "vocabulary maps to a standard one. Mangled characters are warnings, words are info.",
-                "Write the standard operator (≥ ≤ = > <).",
-                "indicators/vocabulary.yaml: operator_aliases, operator_words"),
-    FindingSpec("unscorable", "an indicator could not be re-scored", "info",
-                "Missing target, missing weight, units that do not compare, or a qualitative target with a "
-                "numeric actual: the reported score is kept and counted as is.",
-                "Give the indicator a measurable target and actual.",
-                "scoring"),
-    FindingSpec("repair-number", "a garbled number was repaired while reading", "info",
-                "Extraction garbled a number's separators (3,21.0,13328); the reader rebuilt it from the "
-                "other figures of the form (321.013328). The printed text is kept.",
-                "Check the repaired figure against the original document.",
-                "readers"),
-    FindingSpec("repair-label-shift", "a level label was in the wrong column", "info",
-                "Extraction moved a 二级/三级指标 label into another column; the reader put it back.",
-                "None needed; check the row against the original document if in doubt.",
-                "readers"),
-    FindingSpec("repair-merged-score", "one 分值/得分 was printed for several rows", "info",
-                "The 分值 or 得分 cell is merged down the rows of a 二级 group: it is the group's figure, so the "
-                "reader keeps it on the group's first row and leaves the others blank rather than counting it "
-                "once per row.",
-                "Give each 三级指标 its own 分值 and 得分.",
-                "readers"),
-    FindingSpec("read-encoding", "the file was not UTF-8", "info",
-                "The text file was decoded as another encoding (GB18030/GBK, UTF-16, Big5, or UTF-8 with damaged "
-                "bytes replaced), detected from its bytes. A wrong guess shows as unreadable labels.",
-                "Save the file as UTF-8 if the labels read wrong.",
-                "readers"),
-    FindingSpec("read-from-text", "a figure was taken from the text around the form", "info",
-                "The form prints no 总分 (or no funding block), but the report around it states one "
-                "(\"综合评价得分为99.8分\", \"预算2596万元，实际支出2595.6208万元\"); the reader took it from there "
-                "so the audit can check it.",
-                "Print the figure on the form itself.",
-                "readers"),
-    FindingSpec("repair-funding-shift", "funding columns were shifted", "info",
-                "The funding row's numbers were shifted against its header (目标申报数/预算编制数 split, "
-                "an empty leading cell); the reader aligned them.",
-                "None needed; check the funding block against the original document if in doubt.",
-                "readers"),
-]
+_ENTRIES: list[FindingSpec] = []  # in the order `perfscore explain` lists them
+
+
+def _entry(spec: FindingSpec) -> FindingSpec:
+    _ENTRIES.append(spec)
+    return spec
+
+
+# --- arithmetic and consistency (errors) ----------------------------------------------------
+TOTAL_MISMATCH: Final = _entry(FindingSpec(
+    "total-mismatch", "总分 is not the sum of the reported scores", "error",
+    "The printed 总分 differs from the funding score plus every indicator's 得分 as printed, "
+    "by more than tolerance.total.",
+    "Re-add the column; correct either the total or the score that was changed without it.",
+    "form arithmetic; tolerance.total")).code
+RATE_MISMATCH: Final = _entry(FindingSpec(
+    "rate-mismatch", "printed 执行率 does not match 全年执行数 / 全年预算数", "error",
+    "The printed execution rate differs from B/A computed from the amounts by more than "
+    "tolerance.rate percentage points.",
+    "Recompute 执行率 = 全年执行数 / 全年预算数 × 100 from the amounts.",
+    "funding.rate (form-notes: 执行率是执行数与全年预算数相比)")).code
+FUNDING_SCORE_MISMATCH: Final = _entry(FindingSpec(
+    "funding-score-mismatch", "funding 得分 differs from the rate × 分值", "error",
+    "The printed funding score differs from the score the rule set gives for the amounts "
+    "(national: min(B/A, 1) × 10).",
+    "Score the funding block from the amounts, not from a rounded or mistyped rate.",
+    "funding.formula")).code
+GRADE_MISMATCH: Final = _entry(FindingSpec(
+    "grade-mismatch", "printed grade contradicts the printed total", "error",
+    "The grade beside 总分 is not the grade the rule set's bands give for that total.",
+    "Use the grade of the total: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, else 差 (national).",
+    "grades.bands")).code
+WEIGHTS_SUM: Final = _entry(FindingSpec(
+    "weights-sum", "weights do not add up to 100", "error",
+    "The indicator weights (分值) plus the funding weight do not add up to level1.total.",
+    "Re-weight the indicators so that the form totals 100 points.",
+    "level1.total")).code
+SCORE_OVER_WEIGHT: Final = _entry(FindingSpec(
+    "score-over-weight", "a score is above its weight", "error",
+    "An indicator's or the funding block's 得分 is larger than its 分值.",
+    "No indicator can earn more than its weight; cap the score at the weight.",
+    "scoring.cap_at_weight")).code
+FUNDING_ARITHMETIC: Final = _entry(FindingSpec(
+    "funding-arithmetic", "funding amounts do not add up", "error",
+    "资金结转/结余 is not 全年预算数 − 全年执行数, or the 其中 rows do not add up to 资金总额.",
+    "Recompute the balance and check the breakdown rows against the total row.",
+    "form arithmetic; tolerance.total")).code
+FUNDING_ZERO_BUDGET: Final = _entry(FindingSpec(
+    "funding-zero-budget", "money spent against a 全年预算数 of 0", "error",
+    "The funding row prints a 全年执行数 but a 全年预算数 of 0, so the execution rate (执行数 / "
+    "全年预算数) does not exist. The row scores what the rule set's funding.rate gives for a zero "
+    "budget, and 0 of its weight when it gives nothing (national): its points are lost, not left out "
+    "of the total.",
+    "Print the 全年预算数 the money was spent under (the adjusted budget); spending without a budget "
+    "needs its reason in 偏差原因.",
+    "funding.rate (form-notes: 执行率是执行数与全年预算数相比)")).code
+NARRATIVE_MISMATCH: Final = _entry(FindingSpec(
+    "narrative-mismatch", "the text's counts disagree with the forms", "error",
+    "The document says how many projects were self-evaluated and how many got each grade; "
+    "the forms in the same document say otherwise.",
+    "Correct the narrative or the forms so that both tell the same story.",
+    "document consistency")).code
+
+# --- rule deviations and judgement calls (warnings) -------------------------------------------
+GRADE_CHANGE: Final = _entry(FindingSpec(
+    "grade-change", "the grade changes under the recomputed total", "warning",
+    "Re-scored under the rule set, the form's total falls in a different grade band than the "
+    "printed grade: the finding auditors care most about.",
+    "Review the indicators whose computed score differs from the reported one.",
+    "grades.bands applied to the computed total")).code
+SCORE_DEVIATION: Final = _entry(FindingSpec(
+    "score-deviation", "a reported score is outside what the rules allow", "warning",
+    "For a quantitative indicator the reported score differs from the formula's by more than "
+    "tolerance.score; for a qualitative one it lies outside the band of its 实际完成值.",
+    "Score the indicator by the rule shown in `--explain`, or correct its 实际完成值.",
+    "scoring.methods / qualitative.bands")).code
+LEVEL1_WEIGHT: Final = _entry(FindingSpec(
+    "level1-weight", "a level-1 group's weight differs from the rule set", "warning",
+    "The weights of the indicators under a 一级指标 add up to something other than the rule "
+    "set's weight for that group (national: 产出 50, 效益 30, 满意度 10, funding 10).",
+    "Use the standard weights, or document the special case that allows others.",
+    "level1.weights")).code
+MISSING_LEVEL1: Final = _entry(FindingSpec(
+    "missing-level1", "a level-1 group is missing", "warning",
+    "The form has no indicator under one of the rule set's level-1 groups (e.g. no 满意度指标).",
+    "Add at least one indicator for every level-1 group.",
+    "level1.weights")).code
+QUALITATIVE_CONTRADICTION: Final = _entry(FindingSpec(
+    "qualitative-contradiction", "a qualitative actual contradicts its score", "warning",
+    "The 实际完成值 says 达成 (achieved) but the score is below the achieved band, or says "
+    "部分达成/未达成 but the score is full.",
+    "Make the words and the score agree: change the score or the 实际完成值.",
+    "qualitative.bands")).code
+MISSING_DEVIATION_REASON: Final = _entry(FindingSpec(
+    "missing-deviation-reason", "a shortfall has no reason", "warning",
+    "An indicator scored below its weight (or over-achieved by the rule set's threshold, e.g. "
+    "130 %) has an empty 偏差原因分析及改进措施.",
+    "Explain the deviation and the improvement measures in the 偏差原因 column.",
+    "填表说明: 偏差原因; over-achievement threshold in the rule set")).code
+WRONG_DIRECTION: Final = _entry(FindingSpec(
+    "wrong-direction", "an indicator is written in the wrong direction for its kind", "warning",
+    "A 成本指标 written as ≥, a 满意度 as ≤ …: the indicator library in indicators/library.yaml "
+    "gives each kind its expected operators.",
+    "Rewrite the target with the operator its kind calls for (cost: ≤, satisfaction: ≥).",
+    "indicators/library.yaml")).code
+BUDGET_CHANGE: Final = _entry(FindingSpec(
+    "budget-change", "全年预算数 is far from 年初预算数", "warning",
+    "The annual budget differs from the initial budget by more than the rule set's share; "
+    "the rate is computed on the changed budget.",
+    "Check that the adjustment was approved and explained.",
+    "form-notes: 全年预算数的取数规则")).code
+DUPLICATE_INDICATOR: Final = _entry(FindingSpec(
+    "duplicate-indicator", "an indicator appears twice", "warning",
+    "Two rows have the same 二级 and 三级指标: usually a copy-paste slip that double-counts weight.",
+    "Remove the duplicate row or rename it for what it measures.",
+    "form structure")).code
+UNPARSED_VALUE: Final = _entry(FindingSpec(
+    "unparsed-value", "a target or actual value could not be read", "warning",
+    "The value parser could not read the string as a comparison, range, qualitative term or "
+    "missing marker; the indicator keeps its reported score. On a 绩效目标完成情况表, whose values "
+    "are prose by design, it is only a note (info). A number beyond what any form states (0 or "
+    "between 1e-30 and 1e13 in size: a 33-digit count, a weight of 1e26) is not read either, in a "
+    "value cell or in any other field (分值, 得分, 总分, the funding amounts), which is read as blank.",
+    "Write the value as an operator, a number and a unit (≥11台), or add the word to "
+    "indicators/vocabulary.yaml; correct a number out of range.",
+    "indicators/vocabulary.yaml; perfscore.decimals (the limits of a number)")).code
+FUNDING_TOTAL_BLANK: Final = _entry(FindingSpec(
+    "funding-total-blank", "资金总额 row left blank while a 其中 row holds the amounts", "warning",
+    "The total row of the funding block is 0 or empty while a breakdown row carries the real "
+    "amounts and score; the score was computed from the breakdown.",
+    "Fill the 资金总额 row.",
+    "funding.use_breakdown_when_total_blank")).code
+READ_INCOMPLETE: Final = _entry(FindingSpec(
+    "read-incomplete", "part of a form could not be read", "warning",
+    "The reader found the form but not all of it (no indicator table, no 总分 row, a number it "
+    "could not make out); what was read is kept and scored.",
+    "Check the original document; re-export it, or transcribe the form as YAML.",
+    "readers")).code
+
+# --- notes (info) -----------------------------------------------------------------------------
+NARRATIVE_AGREES: Final = _entry(FindingSpec(
+    "narrative-agrees", "the text's counts agree with the forms", "info",
+    "The document's statement of how many projects got each grade matches the forms in it.",
+    "Nothing to fix: recorded so the report shows the check was made.",
+    "document consistency")).code
+OPERATOR_ALIAS: Final = _entry(FindingSpec(
+    "operator-alias", "an operator was read through an alias", "info",
+    "A target or actual used a mangled or wordy operator (→, —, ≠, ﹦, 不低于, 以上 …) that the "
+    "vocabulary maps to a standard one. Mangled characters are warnings, words are info.",
+    "Write the standard operator (≥ ≤ = > <).",
+    "indicators/vocabulary.yaml: operator_aliases, operator_words")).code
+UNSCORABLE: Final = _entry(FindingSpec(
+    "unscorable", "an indicator could not be re-scored", "info",
+    "Missing target, missing weight, units that do not compare, or a qualitative target with a "
+    "numeric actual: the reported score is kept and counted as is.",
+    "Give the indicator a measurable target and actual.",
+    "scoring")).code
+REPAIR_NUMBER: Final = _entry(FindingSpec(
+    "repair-number", "a garbled number was repaired while reading", "info",
+    "Extraction garbled a number's separators (3,21.0,13328); the reader rebuilt it from the "
+    "other figures of the form (321.013328). The printed text is kept.",
+    "Check the repaired figure against the original document.",
+    "readers")).code
+REPAIR_LABEL_SHIFT: Final = _entry(FindingSpec(
+    "repair-label-shift", "a level label was in the wrong column", "info",
+    "Extraction moved a 二级/三级指标 label into another column; the reader put it back.",
+    "None needed; check the row against the original document if in doubt.",
+    "readers")).code
+READ_ENCODING: Final = _entry(FindingSpec(
+    "read-encoding", "the file was not UTF-8", "info",
+    "The text file was decoded as another encoding (GB18030/GBK, UTF-16, Big5, or UTF-8 with damaged "
+    "bytes replaced), detected from its bytes. A wrong guess shows as unreadable labels.",
+    "Save the file as UTF-8 if the labels read wrong.",
+    "readers")).code
+READ_FROM_TEXT: Final = _entry(FindingSpec(
+    "read-from-text", "a figure was taken from the text around the form", "info",
+    "The form prints no 总分 (or no funding block), but the report around it states one "
+    "(\"综合评价得分为99.8分\", \"预算2596万元，实际支出2595.6208万元\"); the reader took it from there "
+    "so the audit can check it.",
+    "Print the figure on the form itself.",
+    "readers")).code
+REPAIR_FUNDING_SHIFT: Final = _entry(FindingSpec(
+    "repair-funding-shift", "funding columns were shifted", "info",
+    "The funding row's numbers were shifted against its header (目标申报数/预算编制数 split, "
+    "an empty leading cell); the reader aligned them.",
+    "None needed; check the funding block against the original document if in doubt.",
+    "readers")).code
+REPAIR_MERGED_SCORE: Final = _entry(FindingSpec(
+    "repair-merged-score", "a 分值/得分 merged down several rows was kept on the first", "info",
+    "One 分值 or 得分 cell is merged down the rows of a 二级 group (the evaluation template's layout): the "
+    "figure is the group's, printed once. The reader keeps it on the group's first row and leaves the "
+    "other rows without one, so it is counted once in the sums.",
+    "None needed; check the group's rows against the original document if the weights do not add up.",
+    "readers")).code
 
 CATALOGUE: dict[str, FindingSpec] = {entry.code: entry for entry in _ENTRIES}
 

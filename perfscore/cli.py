@@ -7,9 +7,9 @@ on stderr, never a traceback. Heavy modules are imported inside the commands so 
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,7 +26,7 @@ rules_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_
 app.add_typer(rules_app, name="rules")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -35,20 +35,20 @@ class Format(str, Enum):
     xlsx = "xlsx"
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
     never = "never"
 
 
-class SchemaName(str, Enum):
+class SchemaName(StrEnum):
     form = "form"
     result = "result"
     rules = "rules"
 
 
-class ExportTo(str, Enum):
+class ExportTo(StrEnum):
     xlsx = "xlsx"
     docx = "docx"
     yaml = "yaml"
@@ -80,13 +80,16 @@ def score(
     files: Annotated[list[str], typer.Argument(help="forms: files, directories, or - for JSON Lines on stdin")],
     rules: Annotated[str, typer.Option("--rules", "-r", help="rule set name or YAML path")] = "national",
     fmt: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="write here (a file atomically; a FIFO or device directly)")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="write here (a file atomically; a FIFO or device directly)")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="exit 1 when a finding reaches this")] = FailOn.error,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="only these finding codes")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="drop these finding codes")] = None,
-    explain: Annotated[bool, typer.Option("--explain", help="show the rule, inputs and formula behind each score")] = False,
+    select: Annotated[list[str] | None, typer.Option("--select", help="only these finding codes")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="drop these finding codes")] = None,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="show the rule, inputs and formula behind each score")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="worker processes (default 0: one per core)")] = 0,
-    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="progress bar (default: on a terminal)")] = None,
+    progress: Annotated[bool | None, typer.Option(
+        "--progress/--no-progress", help="progress bar (default: on a terminal)")] = None,
     max_cells: Annotated[int, typer.Option(
         "--max-cells", min=1, help="refuse a sheet spanning more cells (rows × columns from A1), or a YAML "
         "file whose aliases expand to more values")] = DEFAULT_MAX_CELLS,
@@ -116,7 +119,7 @@ def score(
 
 
 @app.command()
-def explain(code: Annotated[Optional[str], typer.Argument(help="finding code; omit to list all")] = None) -> None:
+def explain(code: Annotated[str | None, typer.Argument(help="finding code; omit to list all")] = None) -> None:
     """Document a finding code (or list them all)."""
     from perfscore import catalogue
 

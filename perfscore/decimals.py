@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from perfscore.caches import forget_oldest
+from perfscore.caches import BoundedCache
 
 MAX_EXPONENT = 12  # a number's leading digit is at most 10^12: below 10^13 in size (formula constants too)
 MIN_EXPONENT = -30  # and at least 10^-30 unless zero: room for float noise (5.55e-17), no more
@@ -29,7 +29,7 @@ def in_range(value: Decimal) -> bool:
     return value.is_finite() and MIN_EXPONENT <= value.adjusted() <= MAX_EXPONENT
 
 
-_plain_cache: dict[Decimal, str] = {}
+_plain_cache: BoundedCache[Decimal, str] = BoundedCache(_CACHE_LIMIT)
 
 
 def plain(value: Decimal | None, empty: str = "") -> str:
@@ -43,10 +43,19 @@ def plain(value: Decimal | None, empty: str = "") -> str:
         pass
     except TypeError:  # a signalling NaN cannot be hashed
         return _format(value)
-    if len(_plain_cache) >= _CACHE_LIMIT:
-        forget_oldest(_plain_cache)
-    text = _plain_cache[value] = _format(value)
-    return text
+    return _plain_cache.put(value, _format(value))
+
+
+def printed(value: Decimal | None) -> str:
+    """A Decimal as the scorer's explanations print it: ``str`` (trailing zeros kept: 5.50 stays 5.50),
+    never in E notation unless beyond `PLAIN_DIGITS` (a rate of 1E+40 %), which would be a wall of
+    zeros; "—" for None. (``str`` is three times faster than ``format``, and is what it gives without an E.)"""
+    if value is None:
+        return "—"
+    text = str(value)
+    if "E" not in text or not -PLAIN_DIGITS <= value.adjusted() <= PLAIN_DIGITS:
+        return text
+    return format(value, "f")
 
 
 def _format(value: Decimal) -> str:

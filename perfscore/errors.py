@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import re
 
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
@@ -47,4 +46,4 @@ class RulesError(PerfscoreError):
 
 class ScoreError(PerfscoreError):
     """A form was read but could not be scored or audited: one line naming its file and form (see
-    `batch.score_guarded`). Made of its message alone, so that it pickles back from a worker."""
+    `pipeline.score_guarded`). Made of its message alone, so that it pickles back from a worker."""

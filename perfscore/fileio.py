@@ -141,7 +141,7 @@ class Output:
         """A UTF-8 text stream to the output."""
         if self.direct:
             try:
-                fh = open(os.open(self.given, os.O_WRONLY | os.O_APPEND), "w", encoding="utf-8", newline="\n")
+                fh = open(os.open(self.given, os.O_WRONLY | os.O_APPEND), "w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed by the `with fh` below, apart from its own OSError
             except OSError as exc:
                 raise self._error(exc) from None
             try:
@@ -152,9 +152,8 @@ class Output:
                     raise self._error(exc) from None
                 raise
             return
-        with self.path() as tmp:
-            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                yield fh
+        with self.path() as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            yield fh
 
     @contextlib.contextmanager
     def path(self) -> Iterator[Path]:

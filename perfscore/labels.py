@@ -7,7 +7,7 @@ groups, indicator kinds, duplicates, funding rows, where a finding goes in a rep
 
 from __future__ import annotations
 
-from perfscore.caches import forget_oldest
+from perfscore.caches import BoundedCache
 
 
 def compact(text: str | None) -> str:
@@ -15,16 +15,12 @@ def compact(text: str | None) -> str:
     return "".join(text.split()) if text else ""
 
 
-class CompactLabels(dict):
+class CompactLabels(BoundedCache[str | None, str]):
     """label → ``compact(label)``, worked out on first sight and then a plain look-up (labels repeat
     from form to form); bounded like the other caches."""
 
     def __init__(self, limit: int = 65_536):
-        super().__init__()
-        self.limit = limit
+        super().__init__(limit)
 
     def __missing__(self, label: str | None) -> str:
-        if len(self) >= self.limit:
-            forget_oldest(self)
-        text = self[label] = compact(label)
-        return text
+        return self.put(label, compact(label))

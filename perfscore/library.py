@@ -9,9 +9,10 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from perfscore.caches import forget_oldest
+from perfscore import safeyaml
+from perfscore.caches import BoundedCache
 from perfscore.errors import RulesError
 from perfscore.labels import compact
 
@@ -36,6 +37,16 @@ class Library(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kinds: list[IndicatorKind] = Field(default_factory=list)
 
+    @field_validator("kinds")
+    @classmethod
+    def _names_are_unique(cls, kinds: list[IndicatorKind]) -> list[IndicatorKind]:
+        """A kind is known by its name (in the audit's memo key, in the `wrong-direction` finding)."""
+        names = [kind.name for kind in kinds]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"kind names must be unique: {', '.join(twice)}")
+        return kinds
+
     def checked_operators(self) -> frozenset[str]:
         """The comparison operators some kind does not expect: only targets using one of these can be
         written in the wrong direction (every kind accepts ``=``, so most targets need no lookup)."""
@@ -47,11 +58,12 @@ class Library(BaseModel):
             return _KIND_CACHE[key]
         except KeyError:
             pass
-        if len(_KIND_CACHE) >= 100_000:
-            forget_oldest(_KIND_CACHE)  # as the other caches do: a wholesale clear would start cold
         _ALIVE.setdefault(id(self), self)  # keep the id from being reused by another library
-        kind = _KIND_CACHE[key] = self._kind_of(level1, level2, level3)
-        return kind
+        return _KIND_CACHE.put(key, self._kind_of(level1, level2, level3))
+
+    def kind_named(self, name: str) -> IndicatorKind | None:
+        """The kind called `name` (what the audit's memo key holds: a kind is a model, not hashable)."""
+        return next((kind for kind in self.kinds if kind.name == name), None)
 
     def _kind_of(self, level1: str | None, level2: str | None, level3: str | None) -> IndicatorKind | None:
         labels = [compact(x) for x in (level1, level2, level3)]
@@ -65,14 +77,15 @@ class Library(BaseModel):
 # Labels repeat across forms; a plain dict (not a pydantic private attribute, whose every access
 # goes through BaseModel.__getattr__) keeps the lookup at a dict's cost. Libraries are cached for
 # the process's life (load_library), so their ids are stable keys.
-_KIND_CACHE: dict[tuple, IndicatorKind | None] = {}
+_KIND_CACHE: BoundedCache[tuple[int, str | None, str | None, str | None], IndicatorKind | None] = \
+    BoundedCache(100_000)
 _ALIVE: dict[int, Library] = {}
 
 
 @cache
 def load_library(path: str) -> Library:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = safeyaml.safe_load(Path(path).read_text(encoding="utf-8"))
         return Library.model_validate(data or {})
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise RulesError([f"{path}: cannot load the indicator library: {str(exc).splitlines()[0]}"]) from None

@@ -156,8 +156,8 @@ class Form(_Strict):
                         path = "funding.total" if row is total else f"funding.breakdown[{k - (total is not None)}]"
                         _blank_out_of_range(self, row, path, row.source, row.label)
                         break
-        total = self.reported_total
-        if total is not None and not lo <= total.adjusted() <= hi:
+        reported = self.reported_total
+        if reported is not None and not lo <= reported.adjusted() <= hi:
             _blank_out_of_range(self, self, "", self.source, None)
         return self
 

@@ -8,9 +8,12 @@ which cancels the rest; and they end when the parent ends, even killed (`_die_wi
 
 The parent shares the cores with the workers, so it does as little as it can per form: it cuts JSON Lines
 into chunks of whole lines as bytes (validated as bytes in the worker), and for JSON output each task comes
-back as one `batch.Digest`, JSON written and summary counted, which the parent only writes and adds up.
+back as one `results.Digest`, JSON written and summary counted, which the parent only writes and adds up.
 The chunks and the JSON go both ways through files in a spool directory rather than through the
 executor's pipes (`fileio.spool`).
+
+Workers run the stages of `perfscore.pipeline` (`run` on a file, `process_items` on a chunk, then
+`select_document`); nothing here reads, scores or audits by itself.
 """
 
 from __future__ import annotations
@@ -27,20 +30,20 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from perfscore import signals
-from perfscore.batch import (GC_THRESHOLD, STDIN, Digest, DocumentResult, iter_paths, run, score_document,
-                             score_guarded, select_findings)
 from perfscore.errors import PerfscoreError, ScoreError
 from perfscore.fileio import Spooled, spool, spool_directory, unspool
-from perfscore.model import Document, Form
+from perfscore.model import Form
+from perfscore.pipeline import GC_THRESHOLD, STDIN, iter_paths, process_items, run, score_guarded, select_document
 from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 from perfscore.readers.structured import STDIN_UNIVERSAL, open_lines, stdin_lines
-from perfscore.results import FormResult
+from perfscore.results import Digest, DocumentResult, FormResult
 from perfscore.rules import Rules, load_rules
+from perfscore.selection import EVERYTHING, Selection
 
 CHUNK_LINES = 256  # lines of a chunk read as text (a stream not in UTF-8)
 CHUNK_BYTES = 1 << 20  # bytes of a chunk of UTF-8 JSON Lines, ~250 generated forms
@@ -53,8 +56,7 @@ ORPHAN_WAIT = 1.0  # seconds a worker signalled by its parent's death waits to s
 _rules: Rules | None = None
 _explain = False
 _digest = False
-_select: set[str] | None = None
-_ignore: set[str] | None = None
+_selection: Selection = EVERYTHING
 _spool_dir: str | None = None
 _limits: Limits = DEFAULT_LIMITS
 
@@ -63,10 +65,9 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _init(rules_origin: str, explain: bool, digest: bool = False, select: set[str] | None = None,
-          ignore: set[str] | None = None, spool_dir: str | None = None, leftovers: tuple[str, ...] = (),
-          limits: Limits = DEFAULT_LIMITS) -> None:
-    global _rules, _explain, _digest, _select, _ignore, _spool_dir, _limits
+def _init(rules_origin: str, explain: bool, digest: bool = False, selection: Selection = EVERYTHING,
+          spool_dir: str | None = None, leftovers: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS) -> None:
+    global _rules, _explain, _digest, _selection, _spool_dir, _limits
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C and a hang-up reach the whole process group:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the parent handles them, once
     _die_with_parent(tuple(p for p in (spool_dir, *leftovers) if p))
@@ -74,9 +75,9 @@ def _init(rules_origin: str, explain: bool, digest: bool = False, select: set[st
     # callbacks was lost, and here one would have met the parent's handlers. Its own are set now.
     signals.release()
     _rules = load_rules(rules_origin)
-    _explain, _digest, _select, _ignore, _spool_dir = explain, digest, select, ignore, spool_dir
+    _explain, _digest, _selection, _spool_dir = explain, digest, selection, spool_dir
     _limits = limits
-    gc.freeze()  # a worker lives for the batch: see batch.batch_gc
+    gc.freeze()  # a worker lives for the batch: see pipeline.batch_gc
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
@@ -147,19 +148,19 @@ def _orphaned(parent: int, leftovers: tuple[str, ...]) -> None:
 
 def _finish(docs: Iterable[DocumentResult], name: str) -> list[DocumentResult] | list[Digest]:
     """In the worker: apply the finding selection and, for JSON output, digest the task's documents."""
-    if _select or _ignore:
+    if _selection:
         docs = _selected(docs)
     if not _digest:
         return list(docs)
     digest = Digest.of(name, docs)
+    assert isinstance(digest.lines, bytes)  # as `Digest.of` writes them
     digest.lines = spool(digest.lines, _spool_dir)
     return [digest]
 
 
 def _selected(docs: Iterable[DocumentResult]) -> Iterator[DocumentResult]:
     for doc in docs:
-        if doc.error is None:
-            select_findings(doc, _select, _ignore)
+        select_document(doc, _selection)
         yield doc
 
 
@@ -179,7 +180,8 @@ def _score_lines(lines: list[str] | bytes | Spooled, first_line: int, name: str,
         items = stream_items(lines, name, first_line)
     else:
         items = byte_items(_byte_lines(unspool(lines)), name, first_line, universal=universal)
-    return _finish(_score_items(items, name), name)
+    assert _rules is not None
+    return _finish(process_items(items, name, _rules, _explain), name)
 
 
 def _byte_lines(chunk: bytes) -> list[bytes]:
@@ -188,17 +190,6 @@ def _byte_lines(chunk: bytes) -> list[bytes]:
     if not lines[-1]:  # the chunk ends with its last line's \n
         lines.pop()
     return lines
-
-
-def _score_items(items: Iterable[Document | PerfscoreError], name: str) -> Iterator[DocumentResult]:
-    assert _rules is not None
-    for item in items:
-        if isinstance(item, PerfscoreError):
-            yield DocumentResult(name, error=str(item))
-        else:
-            for result in score_document(name, item, _rules, _explain):
-                result.document = None
-                yield result
 
 
 def _score_forms(forms: list[Form]) -> list[FormResult | ScoreError]:
@@ -312,16 +303,16 @@ def _cancel(executor: ProcessPoolExecutor) -> None:
 
 
 def run_parallel(inputs: Iterable[str | Path], rules: Rules, *, explain: bool = False, jobs: int = 0,
-                 digest: bool = False, select: set[str] | None = None, ignore: set[str] | None = None,
-                 leftovers: tuple[str, ...] = (), limits: Limits = DEFAULT_LIMITS) -> Iterator[DocumentResult | Digest]:
-    """Like `batch.run`, with `jobs` worker processes (0: one per core). Findings are selected in the
+                 digest: bool = False, selection: Selection = EVERYTHING, leftovers: tuple[str, ...] = (),
+                 limits: Limits = DEFAULT_LIMITS) -> Generator[DocumentResult | Digest, None, None]:
+    """Like `pipeline.run`, with `jobs` worker processes (0: one per core). Findings are selected in the
     workers; with `digest`, each task comes back as one `Digest` (JSON written, summary counted).
     `leftovers`: temp files of the caller's that the workers remove should this process be killed."""
     jobs = jobs or default_jobs()
     origin = _require_origin(rules)
     with spool_directory() as spool_dir, ProcessPoolExecutor(
             max_workers=jobs, initializer=_init,
-            initargs=(origin, explain, digest, select, ignore, spool_dir, leftovers, limits)) as executor:
+            initargs=(origin, explain, digest, selection, spool_dir, leftovers, limits)) as executor:
         try:
             for batch in _ordered(executor, _tasks(inputs, spool_dir), jobs):
                 yield from batch

@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from perfscore import safeyaml
 from perfscore.errors import PerfscoreError, ReadError, RulesError
 from perfscore.model import Form, Indicator
 
@@ -101,7 +102,7 @@ def find_test_files(paths: list[Path]) -> list[Path]:
 
 def load_test_file(path: Path) -> TestFile:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safeyaml.safe_load(path.read_text(encoding="utf-8"))
         return TestFile.model_validate(data)
     except (OSError, yaml.YAMLError) as exc:
         raise PerfscoreError(f"{path}: cannot read rule tests: {str(exc).splitlines()[0]}") from None
@@ -147,7 +148,7 @@ def _close(got: Decimal | None, want: Decimal, margin: Decimal) -> bool:
 
 
 def run_case(case: Case, test: TestFile, rules, path: Path) -> Outcome:
-    from perfscore.scoring import score
+    from perfscore.pipeline import score_form as score
 
     failures: list[str] = []
     try:
@@ -204,4 +205,4 @@ def run_paths(paths: list[Path]) -> tuple[int, int, list[str]]:
     return sum(1 for o in outcomes if not o.ok), len(outcomes), lines
 
 
-__all__ = ["run_paths", "run_file", "find_test_files", "is_test_file", "ReadError"]
+__all__ = ["ReadError", "find_test_files", "is_test_file", "run_file", "run_paths"]

@@ -1,4 +1,6 @@
-"""The `score` command's pipeline: inputs → reader → scorer → writer, with the summary built as it goes."""
+"""The `score` command: drives the pipeline (`perfscore.pipeline`, in worker processes through
+`perfscore.parallel` for a batch) into a report writer (`perfscore.report`), with the summary built as
+it goes, and turns the worst finding into the exit code."""
 
 from __future__ import annotations
 
@@ -6,16 +8,17 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
-from perfscore.batch import Digest, DocumentResult, SummaryBuilder, batch_gc, run, select_findings, skipped_files
 from perfscore.errors import PerfscoreError
 from perfscore.fileio import Output
+from perfscore.pipeline import batch_gc, run, select_document, skipped_files
 from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 from perfscore.report.safe import term_text
-from perfscore.results import SEVERITY_RANK
-from perfscore.rules import load_rules
+from perfscore.results import SEVERITY_RANK, Digest, DocumentResult, SummaryBuilder
+from perfscore.rules import Rules, load_rules
+from perfscore.selection import EVERYTHING, Selection
 
 FILE_FORMATS = {"xlsx"}  # written to a path, not a text stream
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -41,6 +44,7 @@ def _writer(fmt: str, out, explain: bool, output: Path | None):
     if fmt == "xlsx":
         from perfscore.report.xlsx import XlsxWriter
 
+        assert output is not None  # run_score refuses xlsx without -o
         return XlsxWriter(output)
     raise PerfscoreError(f"unknown format {fmt!r}")
 
@@ -53,9 +57,10 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
     if fmt in FILE_FORMATS and output is None:
         raise PerfscoreError(f"--format {fmt} writes a file: give it with -o OUT.{fmt}")
     builder = SummaryBuilder()
+    selection = Selection.of(select, ignore)
     # closing: interrupted, the workers are stopped here, not whenever the generator is collected
     with _terminated_as_interrupted(), _destination(fmt, target) as dest, batch_gc(), contextlib.closing(
-            _results(files, rule_set, explain, jobs, fmt in ("json", "jsonl"), select, ignore,
+            _results(files, rule_set, explain, jobs, fmt in ("json", "jsonl"), selection,
                      _temp_of(dest, output), limits)) as results:
         writer = _writer(fmt, dest, explain, dest if fmt in FILE_FORMATS else None)
         for doc in _with_progress(results, progress):
@@ -66,8 +71,8 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
             else:
                 if doc.error:
                     print(f"perfscore: {term_text(doc.error)}", file=sys.stderr)
-                elif select or ignore:
-                    select_findings(doc, select, ignore)
+                else:
+                    select_document(doc, selection)
                 builder.add(doc)
             writer.document(doc)
         summary = builder.build()
@@ -87,9 +92,9 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
     return 0
 
 
-def _results(files: list[str], rules, explain: bool, jobs: int, digest: bool, select: set[str] | None,
-             ignore: set[str] | None, temp: str | None = None,
-             limits: Limits = DEFAULT_LIMITS) -> Iterator[DocumentResult | Digest]:
+def _results(files: list[str], rules: Rules, explain: bool, jobs: int, digest: bool,
+             selection: Selection = EVERYTHING, temp: str | None = None,
+             limits: Limits = DEFAULT_LIMITS) -> Generator[DocumentResult | Digest, None, None]:
     """Worker processes pay off for batches: a directory, a stream or several files. One small file
     is scored in-process whatever --jobs says, since starting workers would cost more than it saves."""
     batch = len(files) > 1 or any(f == "-" or Path(f).is_dir() or f.endswith(".jsonl") for f in files)
@@ -98,8 +103,8 @@ def _results(files: list[str], rules, explain: bool, jobs: int, digest: bool, se
 
         jobs = jobs or default_jobs()
         if jobs > 1:
-            return run_parallel(files, rules, explain=explain, jobs=jobs, digest=digest, select=select,
-                                ignore=ignore, leftovers=(temp,) if temp else (), limits=limits)
+            return run_parallel(files, rules, explain=explain, jobs=jobs, digest=digest, selection=selection,
+                                leftovers=(temp,) if temp else (), limits=limits)
     return run(files, rules, explain=explain, limits=limits)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+from pydantic import BaseModel
+
 from perfscore.model import Document
 from perfscore.results import Report
-from perfscore.rules.model import RuleSet
+from perfscore.rules.schema import RuleSet
 
-MODELS = {"form": Document, "result": Report, "rules": RuleSet}
+MODELS: dict[str, type[BaseModel]] = {"form": Document, "result": Report, "rules": RuleSet}
 
 
 def schema(name: str) -> dict:

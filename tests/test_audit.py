@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 from perfscore.audit import check_document
 from perfscore.model import Document, Form, Funding, FundingRow, Indicator, NarrativeCounts
-from perfscore.scoring import score
+from perfscore.pipeline import score_form as score  # scored, then audited
 
 
 def form(indicators, **kw):

@@ -12,9 +12,7 @@ def test_forget_oldest_keeps_the_newer_half():
 
 
 def test_level1_groups_are_remembered_within_a_bound(monkeypatch, national):
-    import perfscore.rules as rules_module
-
-    monkeypatch.setattr(rules_module, "LEVEL1_CACHE_LIMIT", 4)
+    monkeypatch.setattr(national._level1_cache, "limit", 4)
     national._level1_cache.clear()
     labels = [f"自定义指标{i}" for i in range(9)]
     assert [national.level1_group(x) for x in labels] == [None] * 9

@@ -138,3 +138,23 @@ def test_in_base_is_precomputed_as_it_would_be_computed(text):
     rebuilt = pv._replace(base_number=None)  # as a ParsedValue built by hand: in_base computes it
     assert repr(pv.in_base()) == repr(rebuilt.in_base())
     assert (pv.base_number is not None) == (pv.kind == "comparison")
+
+
+# --- the comparison builder: by name, as fast as a whole tuple -----------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PREFIXES[:12]), st.sampled_from(NUMBERS[:12]), st.sampled_from(UNITS[:20]))
+def test_comparison_builder_is_building_by_keywords(prefix, number, unit):
+    from perfscore.parsed import comparison_value
+
+    pv = VOCAB._parse(prefix + number + unit)
+    if pv.kind != "comparison":
+        return
+    by_name = ParsedValue(text=pv.text, kind=pv.kind, operator=pv.operator, number=pv.number, unit=pv.unit,
+                          aliases=pv.aliases, base_unit=pv.base_unit, factor=pv.factor, normalised=pv.normalised,
+                          base_number=pv.base_number)
+    assert pv == by_name and repr(pv) == repr(by_name)
+    built = comparison_value(pv.text, pv.kind, pv.operator, pv.number, pv.unit, pv.aliases, pv.base_unit, pv.factor,
+                        pv.normalised, pv.base_number)
+    assert type(built) is ParsedValue and repr(built) == repr(by_name)

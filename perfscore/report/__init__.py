@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from perfscore.batch import DocumentResult
-from perfscore.results import Summary
+from perfscore.results import DocumentResult, Summary
 
 
 class Writer(Protocol):

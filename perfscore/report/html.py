@@ -15,12 +15,25 @@ from decimal import Decimal
 from typing import TextIO
 
 from perfscore import __version__, catalogue
-from perfscore.batch import DocumentResult
-from perfscore.report.rows import (BufferedReport, form_meta, trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, Value, by_severity,
-                                   code_rows, form_view, grade_rows, rule_sets, worst)
+from perfscore.report.rows import (
+    FUNDING_HEADERS,
+    INDICATOR_HEADERS,
+    SEVERITIES,
+    BufferedReport,
+    FormView,
+    Value,
+    by_severity,
+    code_rows,
+    form_meta,
+    form_view,
+    grade_rows,
+    rule_sets,
+    trace_text,
+    worst,
+)
 from perfscore.report.safe import h
 from perfscore.report.text import num
-from perfscore.results import Finding, FormResult, Summary, TraceStep
+from perfscore.results import DocumentResult, Finding, FormResult, Summary, TraceStep
 
 TITLE = "绩效自评表复核报告"
 SUBTITLE = "Performance self-evaluation review"
@@ -150,7 +163,7 @@ def render_indicators(view: FormView) -> str:
     for row in view.indicators:
         cells = row.cells()
         parts = []
-        for i, (v, cls) in enumerate(zip(cells, INDICATOR_CLASSES)):
+        for i, (v, cls) in enumerate(zip(cells, INDICATOR_CLASSES, strict=False)):
             if i == 1 and row.group_findings:
                 cls += " flag-cell"
                 parts.append(td(value(v), cls, "\n".join(f"{f.code}: {f.message}" for f in row.group_findings)))
@@ -171,7 +184,7 @@ def render_funding(view: FormView) -> str:
     rows = []
     for row in view.funding:
         parts = []
-        for i, (v, cls) in enumerate(zip(row.cells(), FUNDING_CLASSES)):
+        for i, (v, cls) in enumerate(zip(row.cells(), FUNDING_CLASSES, strict=False)):
             if (i == 4 and row.rate_changed) or (i == 7 and row.score_changed):
                 cls += " changed"
             parts.append(td(value(v), cls))

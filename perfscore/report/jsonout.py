@@ -11,9 +11,8 @@ import os
 import time
 from typing import TextIO
 
-from perfscore.batch import Digest, DocumentResult, json_bytes
 from perfscore.fileio import unspool
-from perfscore.results import Finding, Summary
+from perfscore.results import Digest, DocumentResult, Finding, Summary, json_bytes
 
 
 class _Blocks:

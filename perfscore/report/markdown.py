@@ -9,16 +9,29 @@ the end. Every string from a form is escaped (`safe.md_cell` / `md_text`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from decimal import Decimal
 
 from perfscore import __version__
-from perfscore.batch import DocumentResult
-from perfscore.report.rows import (BufferedReport, form_meta, trace_text, FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, IndicatorRow, Value,
-                                   by_severity, code_rows, form_view, grade_rows, rule_sets)
+from perfscore.report.rows import (
+    FUNDING_HEADERS,
+    INDICATOR_HEADERS,
+    SEVERITIES,
+    BufferedReport,
+    FormView,
+    IndicatorRow,
+    Value,
+    by_severity,
+    code_rows,
+    form_meta,
+    form_view,
+    grade_rows,
+    rule_sets,
+    trace_text,
+)
 from perfscore.report.safe import md_cell, md_code, md_text
 from perfscore.report.text import num
-from perfscore.results import Finding, FormResult, Summary, TraceStep
+from perfscore.results import DocumentResult, Finding, FormResult, Summary, TraceStep
 
 TITLE = "绩效自评表复核报告 · Performance self-evaluation review"
 NUMERIC_INDICATOR = {0, 6, 7, 8}  # columns right-aligned
@@ -35,7 +48,7 @@ def cell(value: Value, strong: bool = False) -> str:
     return f"**{text}**" if strong and text else text
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int] = frozenset()) -> list[str]:
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Set[int] = frozenset()) -> list[str]:
     lines = ["| " + " | ".join(md_cell(h) for h in headers) + " |",
              "|" + "|".join("---:" if i in numeric else "---" for i in range(len(headers))) + "|"]
     lines.extend("| " + " | ".join(row) + " |" for row in rows)
@@ -98,10 +111,10 @@ def render_form(form: FormResult, number: int, explain: bool = False) -> str:
     lines = [f"### {number}. {md_text(form.name)}", "", form_meta(form, md_text, md_code), ""]
     indicators = render_indicators(view)
     if indicators:
-        lines += indicators + [""]
+        lines += [*indicators, ""]
     funding = render_funding(view)
     if funding:
-        lines += ["**预算执行 (funding, 万元)**", ""] + funding + [""]
+        lines += ["**预算执行 (funding, 万元)**", "", *funding, ""]
     total = cell(form.computed_total, strong=view.total_changed) or "—"
     grade = f"**{md_text(form.computed_grade)}**" if view.grade_changed else md_text(form.computed_grade or "—")
     weights = f" · 分值合计 {num(view.weight_sum)}" if view.weight_sum is not None else ""
@@ -114,7 +127,7 @@ def render_form(form: FormResult, number: int, explain: bool = False) -> str:
     else:
         lines += ["No findings.", ""]
     if explain:
-        lines += render_explain(form, view.indicators) + [""]
+        lines += [*render_explain(form, view.indicators), ""]
     return "\n".join(lines) + "\n"
 
 

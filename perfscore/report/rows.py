@@ -124,7 +124,7 @@ class FormView:
         return bool(f.reported_grade and f.computed_grade and f.reported_grade != f.computed_grade)
 
     def severity_counts(self) -> dict[str, int]:
-        counts = Counter(f.severity for f in self.form.findings)
+        counts: Counter[str] = Counter(f.severity for f in self.form.findings)
         return {s: counts.get(s, 0) for s in SEVERITIES}
 
 
@@ -160,12 +160,12 @@ def _place(view: FormView, finding: Finding) -> None:
         view.weight_findings.append(finding)
         return
     if code in GROUP_CODES:
-        row = _group_row(view, name)
-        (row.group_findings if row else view.loose).append(finding)
+        group = _group_row(view, name)
+        (group.group_findings if group else view.loose).append(finding)
         return
     if code in FUNDING_CODES or name.startswith("funding"):
-        row = _funding_row(view, name) or (view.funding[0] if view.funding else None)
-        (row.findings if row else view.loose).append(finding)
+        funding = _funding_row(view, name) or (view.funding[0] if view.funding else None)
+        (funding.findings if funding else view.loose).append(finding)
         return
     if name:
         named = [r for r in view.indicators if compact(r.result.level3) == name]

@@ -10,11 +10,10 @@ from typing import TextIO
 
 from tabulate import tabulate
 
-from perfscore.batch import DocumentResult
 from perfscore.report.safe import term_block
 from perfscore.report.safe import term_text as t
 from perfscore.report.text import clip, num
-from perfscore.results import FormResult, Summary, TraceStep
+from perfscore.results import DocumentResult, FormResult, Summary, TraceStep
 
 SEVERITY_MARK = {"error": "E", "warning": "W", "info": "I"}
 

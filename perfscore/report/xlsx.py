@@ -21,12 +21,23 @@ from decimal import Decimal
 from pathlib import Path
 
 from perfscore import __version__, signals
-from perfscore.batch import DocumentResult
 from perfscore.errors import PerfscoreError
-from perfscore.report.rows import (FUNDING_HEADERS, INDICATOR_HEADERS, SEVERITIES, FormView, by_severity, code_rows,
-                                   form_label, form_view, grade_rows, rule_sets, source_text, worst)
+from perfscore.report.rows import (
+    FUNDING_HEADERS,
+    INDICATOR_HEADERS,
+    SEVERITIES,
+    FormView,
+    by_severity,
+    code_rows,
+    form_label,
+    form_view,
+    grade_rows,
+    rule_sets,
+    source_text,
+    worst,
+)
 from perfscore.report.safe import is_formula_like, xml_text
-from perfscore.results import SEVERITY_RANK, Finding, FormResult, Summary
+from perfscore.results import SEVERITY_RANK, DocumentResult, Finding, FormResult, Summary
 
 SUMMARY = "Summary"
 SHEET_MAX = 31
@@ -217,7 +228,7 @@ class XlsxWriter:
             for f in row.findings:
                 placed.setdefault(FUNDING_CELL.get(f.code, 0), []).append(f)
             cells = []
-            for i, (value, fmt) in enumerate(zip(row.cells(), FUNDING_FORMATS)):
+            for i, (value, fmt) in enumerate(zip(row.cells(), FUNDING_FORMATS, strict=False)):
                 strong = (i == 4 and row.rate_changed) or (i == 7 and row.score_changed)
                 cells.append(self.cell(ws, value, fmt=fmt, bold=strong, findings=placed.get(i, ()), border=True))
             cells.append(self.cell(ws, _codes(row.findings), border=True, wrap=True))
@@ -228,7 +239,7 @@ class XlsxWriter:
         ws.append(self.header_row(ws, [*INDICATOR_HEADERS[:8], "重算 (computed)", INDICATOR_HEADERS[9], "问题"]))
         for row in view.indicators:
             cells = []
-            for i, (value, fmt) in enumerate(zip(row.cells(), INDICATOR_FORMATS)):
+            for i, (value, fmt) in enumerate(zip(row.cells(), INDICATOR_FORMATS, strict=False)):
                 findings = row.findings if i == SCORE_COL else row.group_findings if i == LEVEL1_COL else ()
                 cells.append(self.cell(ws, value, fmt=fmt, bold=(i == COMPUTED_COL and row.changed),
                                        findings=findings, border=True, wrap=2 <= i <= 5))
@@ -281,16 +292,16 @@ class XlsxWriter:
             put([])
             put(self.header_row(ws, ["等级 (grade)", "reported", "computed"]))
             reported, computed = rows[0][1], rows[1][1]
-            for grade, r, c in zip(grades, reported, computed):
+            for grade, r, c in zip(grades, reported, computed, strict=False):
                 put([self.cell(ws, grade, border=True), self.cell(ws, r, border=True),
                      self.cell(ws, c, border=True)])
         if summary.findings_by_code:
             put([])
             put(self.header_row(ws, ["code", "severity", "title", "count"]))
-            for r in code_rows(summary, self.seen):
-                put([self.cell(ws, r.code, border=True),
-                     self.cell(ws, r.severity, fill=self.fills.get(r.severity), border=True),
-                     self.cell(ws, r.title, border=True, wrap=True), self.cell(ws, r.count, border=True)])
+            for code in code_rows(summary, self.seen):
+                put([self.cell(ws, code.code, border=True),
+                     self.cell(ws, code.severity, fill=self.fills.get(code.severity), border=True),
+                     self.cell(ws, code.title, border=True, wrap=True), self.cell(ws, code.count, border=True)])
         if summary.unreadable:
             put([])
             put(self.header_row(ws, ["unreadable file", "message"]))

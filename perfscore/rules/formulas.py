@@ -81,7 +81,7 @@ Node = Callable[[Env], Any]
 class Formula:
     """A compiled formula: call it with a mapping of names to Decimals."""
 
-    __slots__ = ("source", "names", "_fn")
+    __slots__ = ("_fn", "names", "source")
 
     def __init__(self, source: str, allowed_names: frozenset[str] | set[str], result: str = NUMBER):
         self.source = source
@@ -93,7 +93,7 @@ class Formula:
             tree = _PARSER.parse(source.strip())
         except SyntaxError as exc:
             raise FormulaError(f"does not parse: {exc.msg} at column {exc.offset}") from None
-        except Exception as exc:  # simpleeval raises its own errors for oversized input
+        except Exception as exc:  # noqa: BLE001 - simpleeval raises its own errors for oversized input
             raise FormulaError(f"does not parse: {exc}") from None
         used: set[str] = set()
         self._fn = _compile(tree, frozenset(allowed_names), used, 0)
@@ -213,10 +213,10 @@ def _compile(node: ast.AST, names: frozenset[str], used: set[str], depth: int) -
                 raise FormulaError(f"powers are limited to a constant integer exponent of at most {MAX_EXPONENT}")
             exponent = node.right.value
             return lambda env: left(env) ** exponent
-        op = _BINOPS.get(type(node.op))
-        if op is None:
+        binop = _BINOPS.get(type(node.op))
+        if binop is None:
             raise FormulaError(f"operator {type(node.op).__name__} is not allowed")
-        return lambda env: op(left(env), right(env))
+        return lambda env: binop(left(env), right(env))
     if isinstance(node, ast.Compare):
         first = _compile(node.left, names, used, d)
         rest = []

@@ -167,11 +167,12 @@ def load_file(path: Path, problems: list[Problem]) -> LoadedFile | None:
     except (yaml.YAMLError, ValueError, OverflowError) as exc:  # ValueError: an integer of thousands of digits
         problems.append(Problem(f"invalid value: {str(exc).splitlines()[0][:200]}", file))
         return None
-    for path, value in _numbers(data, ()):
-        if isinstance(value, float) and value != value or abs(value) > MAX_NUMBER:
-            line, col = walker.positions.get((*path, VALUE), walker.positions.get(path, (file, None, None)))[1:]
+    for keys, value in _numbers(data, ()):
+        if (isinstance(value, float) and value != value) or abs(value) > MAX_NUMBER:
+            at: tuple[str, int | None, int | None] = walker.positions.get(
+                (*keys, VALUE), walker.positions.get(keys, (file, None, None)))
             problems.append(Problem(f"number {str(value)[:40]} is out of range (at most {MAX_NUMBER:g})",
-                                    file, line, col, path))
+                                    file, at[1], at[2], keys))
             return None
     if not isinstance(data, dict):
         problems.append(Problem("a rule file must be a mapping of keys (name:, extends:, …)", file, 1, 1))

@@ -17,7 +17,7 @@ from perfscore.errors import PerfscoreError
 from perfscore.fileio import Output, OutputError
 from perfscore.model import Document, Form
 
-__all__ = ["FORMATS", "WriteError", "export", "as_document"]
+__all__ = ["FORMATS", "WriteError", "as_document", "export"]
 
 FORMATS: dict[str, str] = {
     "xlsx": "perfscore.writers.xlsx",

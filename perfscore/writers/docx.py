@@ -29,6 +29,7 @@ def write(doc: Document, path: Path) -> None:
         from docx.enum.section import WD_ORIENT
         from docx.enum.table import WD_TABLE_ALIGNMENT
         from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.oxml import parse_xml
         from docx.oxml.ns import qn
         from docx.shared import Cm, Pt
     except ImportError:
@@ -71,7 +72,7 @@ def write(doc: Document, path: Path) -> None:
         for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=False):
             grid_col.w = width * 635  # twips → EMU, python-docx's Length
         for xml in _rows_xml(lay, widths):
-            table._tbl.append(docx.oxml.parse_xml(xml))
+            table._tbl.append(parse_xml(xml))
     document.save(str(path))
 
 
@@ -128,7 +129,7 @@ def _rows_xml(lay: Layout, widths: list[int]) -> list[str]:
     return out
 
 
-def _slim(document) -> None:  # noqa: ANN001
+def _slim(document) -> None:
     """Drop parts of python-docx's template that a form does not need (keeps files small)."""
     part = document.part
     for rid, rel in list(part.rels.items()):

@@ -20,7 +20,7 @@ from perfscore.model import Form, FundingRow
 
 Value = str | Decimal | None
 
-__all__ = ["Layout", "layout_form", "default_title", "cell_text"]
+__all__ = ["Layout", "cell_text", "default_title", "layout_form"]
 
 # roles: title, year, label, header, text, number
 _FUNDING_ORDER = ["target_declared", "budget_compiled", "initial_budget", "annual_budget", "executed", "balance",
@@ -210,7 +210,7 @@ def layout_form(form: Form) -> Layout:
             c += 1
         rows = funding.rows()
         if funding.total is None and funding.breakdown:
-            rows = [FundingRow(label="年度资金总额" if kind == "department" else "资金总额")] + rows
+            rows = [FundingRow(label="年度资金总额" if kind == "department" else "资金总额"), *rows]
         for row in rows:
             r = lay.new_row()
             lay.put(r, 0, row.label, "label", 1)
@@ -238,7 +238,7 @@ def layout_form(form: Form) -> Layout:
 
     # -- indicators --------------------------------------------------------------------------------
     r = lay.new_row()
-    for i, (name, header) in enumerate(icols):
+    for i, (_, header) in enumerate(icols):
         lay.put(r, i, header, "header", last if i == len(icols) - 1 else None)
     first = len(lay.rows)
     for ind in form.indicators:

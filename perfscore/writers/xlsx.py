@@ -17,7 +17,7 @@ from perfscore.model import Document
 from perfscore.report.safe import is_formula_like
 from perfscore.writers.layout import Layout, cell_text, layout_form
 
-__all__ = ["write", "sheet_title"]
+__all__ = ["sheet_title", "write"]
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -89,7 +89,7 @@ def write(doc: Document, path: Path) -> None:
     wb.save(path)
 
 
-def _fill(ws, lay: Layout, styles: dict) -> None:  # noqa: ANN001
+def _fill(ws, lay: Layout, styles: dict) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.cell_range import CellRange
 

@@ -145,7 +145,7 @@ findings:
     done = score_indicator(Indicator(level3="x", initial_target="完善", actual="圆满完成", weight=D(10)), 1, rules)
     assert done.outcome.category == "achieved"
     from perfscore.model import Form
-    from perfscore.scoring import score
+    from perfscore.pipeline import score_form as score
 
     result = score(Form(name="f", indicators=[ind]), rules)
     aliases = [f for f in result.findings if f.code == "operator-alias"]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from perfscore.cli import app
 from perfscore.readers import read_documents
 from perfscore.rules import available, indicators_dir, load_rules
-from perfscore.scoring import score
+from perfscore.pipeline import score_form as score  # scored, then audited
 
 DEMO = indicators_dir() / "tests" / "forms" / "training-demo.yaml"
 runner = CliRunner()

@@ -1,0 +1,69 @@
+"""What the scorer works out for a form: the result, and the facts behind it that the audit reads.
+
+`perfscore.scoring.score` returns a `ScoredForm`; `perfscore.audit.audit` takes it. Both import these
+types from here, so neither imports the other: scoring never calls the audit, the audit never calls the
+scorer, and the pipeline (`perfscore.pipeline`) and the API compose them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from perfscore.parsed import ParsedValue
+from perfscore.results import FormResult, TraceStep
+
+__all__ = ["IndicatorSums", "Outcome", "OutcomeKey", "ScoredForm"]
+
+
+class OutcomeKey(NamedTuple):
+    """An indicator's values as printed: all that its outcome depends on under a rule set. Numbers by their
+    text (hashing a Decimal costs several times more, and 5 and 5.0, equal Decimals, must stay apart so that
+    a kept score is given back as printed)."""
+
+    target: str | None  # 调整后指标值, else 年初指标值
+    actual: str | None
+    weight: str | None  # str(Decimal) as on the form; None when not printed
+    reported: str | None
+    unit: str | None  # a separate 度量单位 column
+
+
+@dataclass(slots=True, eq=False)
+class Outcome:
+    """What an indicator's values give under a rule set, whatever form they stand on. Built once per
+    `OutcomeKey` (memoised by `perfscore.scoring`) and never changed: compared and hashed by identity, so
+    an outcome stands for its key's values in the audit's memo key."""
+
+    key: OutcomeKey
+    weight: Decimal | None
+    reported: Decimal | None
+    target: ParsedValue
+    actual: ParsedValue
+    method: str
+    computed: Decimal | None
+    band: tuple[Decimal, Decimal] | None
+    why: str
+    category: str | None
+    trace: tuple[TraceStep, ...]  # empty unless --explain
+    numeric_operator: str | None = None  # a numeric target's operator: what the direction check reads
+
+
+class IndicatorSums(NamedTuple):
+    """What the total and the audit's total and weight checks add up over a form's indicators: summed
+    in the scoring loop, so no other pass over the rows is needed. None where nothing was printed."""
+
+    scored: Decimal | None  # Σ computed scores, the reported one where none was computed
+    printed: Decimal | None  # Σ reported scores
+    weights: Decimal | None  # Σ weights
+    by_label: dict[str | None, Decimal]  # Σ weights per printed 一级指标 label (three or four per form)
+
+
+@dataclass(slots=True)
+class ScoredForm:
+    """A scored form: its result (``findings`` still empty: the audit fills them) and, row by row, the
+    outcome behind each indicator's result, with the sums the total was made of."""
+
+    result: FormResult
+    outcomes: list[Outcome]
+    sums: IndicatorSums
