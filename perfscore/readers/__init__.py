@@ -73,7 +73,9 @@ def sniff(path: Path) -> str:
     if suffix == ".pdf" and b"%PDF" in head[:1024]:  # a PDF may start with up to 1 KB of anything
         return suffix
     if suffix not in _NOT_HTML:
-        from perfscore.readers.html import looks_like_html  # an .xls from a web page's download button
+        from perfscore.readers.html import (
+            looks_like_html,  # an .xls from a web page's download button
+        )
 
         if looks_like_html(head):
             return ".html"

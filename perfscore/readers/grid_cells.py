@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from perfscore.model import SourceRef
-from perfscore.readers.numbers import parse_decimal as parse_decimal  # the one number parser, re-exported
+from perfscore.readers.numbers import (
+    parse_decimal as parse_decimal,  # the one number parser, re-exported
+)
 from perfscore.values import default_vocabulary
 
 Merge = tuple[int, int, int, int]

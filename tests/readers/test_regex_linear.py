@@ -52,8 +52,8 @@ KNOWN: dict[tuple[str, str], str] = {
 # always succeeds, or input cut to a few KB before the match): checked by what they are used for.
 BOUNDED: dict[tuple[str, str], str] = {
     ("perfscore.readers.html", "_HTML_START"): "only match() on a file's first 2 KB (comments no longer nest)",
-    ("perfscore.readers.grid", r"^其中\s*[-—:：、,，]?\s*"): "only sub() at ^, which always succeeds",
-    ("perfscore.readers.grid", r"^(自评等级|评价等级|绩效等级|评定等级|等级|自评结果|评价结果)\s*[:：]?\s*"):
+    ("perfscore.readers.funding_block", r"^其中\s*[-—:：、,，]?\s*"): "only sub() at ^, which always succeeds",
+    ("perfscore.readers.grid_rows", r"^(自评等级|评价等级|绩效等级|评定等级|等级|自评结果|评价结果)\s*[:：]?\s*"):
         "only sub() at ^, which always succeeds",
     ("perfscore.readers.html", "_META_CHARSET"): "only on the first 4 KB of a file, bounded repeats",
 }
@@ -287,7 +287,7 @@ def test_pattern_is_linear(key):
 def test_patterns_are_found():
     """The discovery sees the patterns of the issue (a sweep over nothing would pass)."""
     keys = "\n".join(PATTERNS)
-    for expected in ("text_grid:_CJK_GAP", "text:_GRADE_COUNT", "text:_FORM_COUNT[2]", "grid:_FILLED_BY",
+    for expected in ("text_grid:_CJK_GAP", "text:_GRADE_COUNT", "text:_FORM_COUNT[2]", "grid_rows:FILLED_BY",
                      "grid_labels:INLINE_AMOUNT", "values:Vocabulary._range_re", "numbers:'(?<!"):
         assert expected in keys
 

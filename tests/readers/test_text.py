@@ -367,16 +367,16 @@ def test_one_bad_form_does_not_lose_the_others(tmp_path):
 
 def test_unexpected_failure_in_one_form_is_a_note(tmp_path, monkeypatch):
     """A row the interpreter trips over costs that row, with a note on its form, never the document."""
-    from perfscore.readers import grid
+    from perfscore.readers.indicator_block import IndicatorBlock
 
-    original = grid._Builder.indicator_row
+    original = IndicatorBlock.row
 
     def flaky(self, r):
-        if self.name == "坏项目":
+        if self.at.index == 1:
             raise RuntimeError("boom")
         return original(self, r)
 
-    monkeypatch.setattr(grid._Builder, "indicator_row", flaky)
+    monkeypatch.setattr(IndicatorBlock, "row", flaky)
     text = FORM_TABS.format(total="10\t10\t10\t8\t2\t80\t8")
     doc = _read(_write(tmp_path, text.replace("测试项目", "坏项目", 2) + "\n" + text))
     assert [f.name for f in doc.forms] == ["坏项目", "测试项目"]
