@@ -2,8 +2,8 @@
 
 Every reader module exposes ``read(path: Path) -> Iterator[Document]`` and raises ``ReadError`` (one
 line, naming file, form and cell) for input it cannot use; the readers of containers that can cost far
-more than their size (`LIMITED`) take the run's `Limits` as a second argument. Readers that need an optional library import
-it inside ``read`` and raise ``MissingDependency`` when it is absent, so importing perfscore stays cheap.
+more than their size (`LIMITED`) take the run's `Limits` as a second argument. Readers that need an optional
+library import it inside ``read`` and raise ``MissingDependency`` when it is absent, so importing perfscore stays cheap.
 """
 
 from __future__ import annotations

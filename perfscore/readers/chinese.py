@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-__all__ = ["normalise", "strip_pinyin", "to_simplified", "fold_forms", "converter_name"]
+__all__ = ["converter_name", "fold_forms", "normalise", "strip_pinyin", "to_simplified"]
 
 # --------------------------------------------------------------------------------------- pinyin
 
@@ -114,7 +114,7 @@ def _converter() -> tuple[str, Callable[[str], str]]:
         for config in ("t2s", "t2s.json"):  # 1.1.x wants the file name, newer versions either
             try:
                 convert = opencc.OpenCC(config).convert
-            except Exception:  # noqa: BLE001, S112 - try the other spelling
+            except Exception:  # noqa: BLE001 - try the other spelling
                 continue
             if convert("績效") == "绩效":
                 return "opencc", convert

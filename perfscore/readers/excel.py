@@ -15,6 +15,7 @@ ask for hundreds of gigabytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from perfscore.readers import package
 from perfscore.readers.grid import Grid, Merge, forms_from_grid
 from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["read", "cell_text"]
+__all__ = ["cell_text", "read"]
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A password-protected .docx or .xlsx is an OLE file holding an encrypted package: only its name tells
@@ -115,7 +116,7 @@ def _check_workbook_size(path: Path, limits: Limits) -> None:
             for info in zf.infolist():
                 if not info.filename.endswith(".xml") or info.is_dir():
                     continue
-                rows, cols = package.sheet_extent(lambda name=info.filename: package.member_chunks(zf, name))
+                rows, cols = package.sheet_extent(functools.partial(package.member_chunks, zf, info.filename))
                 if rows * cols > limits.max_cells:
                     sheet = sheet_of.get(info.filename, info.filename)
                     raise ReadError(file, limits.sheet_too_big(rows, cols),
@@ -223,7 +224,7 @@ def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
         _check_workbook_size(path, limits)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(file)
-    except getattr(python_calamine, "PasswordError", ()) as exc:  # type: ignore[misc]
+    except getattr(python_calamine, "PasswordError", ()) as exc:
         raise ReadError(file, "encrypted workbook: remove the password in Excel and save it again") from exc
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types for bad files
         raise ReadError(file, f"not a readable Excel workbook ({_first_line(exc)})") from None

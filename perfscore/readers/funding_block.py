@@ -9,6 +9,7 @@ them; each such choice is a note (``repair-funding-shift``, ``repair-number``).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -111,10 +112,10 @@ class FundingBlock:
         if self.fund_pair is not None and r in grid.loose_rows:
             # label | amount pairs with the columns lost: the first amount is budgeted, the second spent
             cells = grid.cells[r]
-            amounts = [v for v in cells[1:] if parse_decimal(v)[0] is not None]
-            if cells and parse_decimal(cells[0])[0] is None and amounts:
+            figures = [v for v in cells[1:] if parse_decimal(v)[0] is not None]
+            if cells and parse_decimal(cells[0])[0] is None and figures:
                 names = sorted(self.fund_pair, key=lambda name: self.fund_pair[name])  # type: ignore[index]
-                self.add_row(r, cells[0], dict(zip(names, amounts, strict=False)))
+                self.add_row(r, cells[0], dict(zip(names, figures, strict=False)))
             return
         if self.fund_pair is not None:
             label_col = self.fund_pair_label if self.fund_pair_label is not None else 0
@@ -151,9 +152,9 @@ class FundingBlock:
                                                message=f"printed {repaired[text][0]!r} read as {text} "
                                                        f"({repaired[text][1]})"))
             printed = [v for v in rest if v.strip() and v in placed.values()]
-            amounts = [f for f in order if f in placed or f in _AMOUNT_FIELDS]
-            if list(placed) != [f for f in amounts if f in placed] or list(placed.values()) != printed or (
-                    [f for f in amounts if f != "deviation_reason"][:len(placed)] != list(placed)):
+            columns = [f for f in order if f in placed or f in _AMOUNT_FIELDS]
+            if list(placed) != [f for f in columns if f in placed] or list(placed.values()) != printed or (
+                    [f for f in columns if f != "deviation_reason"][:len(placed)] != list(placed)):
                 self.at.notes.append(ReadNote(
                     code="repair-funding-shift", field=where, source=self.at.ref(r),
                     message="figures placed where the amounts add up: " + ", ".join(
@@ -245,7 +246,7 @@ class FundingBlock:
         1088.00 | 实际到位资金(万元) | 1020.02, then 实际支出(万元) | 1020.02): each fills the total row once."""
         cells = [v for _, v in self.grid.distinct(r)]
         found = False
-        for label, value in zip(cells, cells[1:], strict=False):
+        for label, value in itertools.pairwise(cells):
             name = funding_field(label_key(label))
             if name not in ("annual_budget", "executed") or parse_decimal(value)[0] is None:
                 continue

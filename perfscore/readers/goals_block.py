@@ -54,7 +54,7 @@ class GoalsBlock:
         for part, lo, hi in ((self.goal_parts[0], exp_col, act_col), (self.goal_parts[1], act_col, 10 ** 6)):
             for c in range(lo, min(hi, len(grid.cells[r]))):
                 v = grid.cell(r, c)
-                if not v or grid.covered_from_left(r, c) and c != lo:
+                if not v or (grid.covered_from_left(r, c) and c != lo):
                     continue
                 if grid.covered_from_above(r, c):
                     break

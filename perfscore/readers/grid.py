@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from perfscore.model import Form, ReadNote, SourceRef
+from perfscore.model import Form, FormKind, ReadNote, SourceRef
 from perfscore.readers.funding_block import FundingBlock
 from perfscore.readers.goals_block import GoalsBlock
 from perfscore.readers.grid_cells import Grid, Merge, join_lines, label_key, label_text
@@ -60,10 +60,10 @@ __all__ = [
     "Grid",
     "Merge",
     "forms_from_grid",
-    "read_grid",
-    "parse_decimal",
-    "label_key",
     "join_lines",
+    "label_key",
+    "parse_decimal",
+    "read_grid",
 ]
 
 
@@ -124,7 +124,7 @@ class _Builder:
         cells = self.grid.distinct(r)
         i = 0
         while i < len(cells):
-            c, value = cells[i]
+            _, value = cells[i]
             k = label_key(value)
             inline = None
             if k not in NAME_LABELS | DEPT_LABELS | UNIT_LABELS:
@@ -207,7 +207,7 @@ class _Builder:
             m = re.match(r"^\s*+([\d.,]++)\s*+(?:分)?\s*+[（(]\s*+([^\s()（）]++)\s*+[)）]\s*+$", text)
             if m and GRADE.match(m.group(2)):
                 text, self.grade = m.group(1), GRADES.get(m.group(2), m.group(2))
-            value, status = parse_decimal(text)
+            value, _ = parse_decimal(text)
             if value is not None:
                 self.total = self.at.number(text, "reported_total", r)
                 total_col = score_col
@@ -261,7 +261,7 @@ class _Builder:
             self.notes.append(ReadNote(code="read-incomplete", field="indicators", source=self.ref(self.first_row),
                                        message="no indicator table (一级指标/二级指标/三级指标) found"))
         title = self.title or ""
-        kind = "project"
+        kind: FormKind = "project"
         if "部门整体" in title or "整体支出" in title or self.name_label in DEPT_NAME_LABELS:
             kind = "department"
         elif "目标完成情况" in title or (ind_map is not None and not ({"weight", "score"} & set(ind_map.fields))):
@@ -383,7 +383,7 @@ def forms_from_grid(grid: Grid, *, hint: str | None = None) -> list[Form]:
         if cur is not None:
             try:
                 cur.body_row(r)
-            except Exception as exc:  # a row the interpreter cannot make out costs that row, said on its form
+            except Exception as exc:  # noqa: BLE001 - a row the interpreter cannot make out costs that row, said on its form
                 cur.notes.append(ReadNote(code="read-incomplete", source=cur.ref(r),
                                           message=f"row not read: {type(exc).__name__}: {exc}"))
         r += 1

@@ -66,7 +66,7 @@ def funding_field(k: str) -> str | None:
     if k.startswith("全年执行") or k in ("执行数", "实际执行数", "全年实际执行数", "实际支出数", "全年实际支出",
                                           "实际支出", "支出数", "决算数", "全年支出数"):
         return "executed"
-    if ("结" in k and "余" in k or k.startswith(("资金结转", "结转"))) and len(k) <= 8:
+    if (("结" in k and "余" in k) or k.startswith(("资金结转", "结转"))) and len(k) <= 8:
         return "balance"
     if k in ("分值", "权重", "分值权重"):
         return "weight"
@@ -110,7 +110,7 @@ def indicator_field(k: str) -> str | None:
         return "score_ratio"
     if k in ("是否核心指标", "核心指标"):
         return "core"
-    if k.startswith("偏差") or ("原因" in k or k.endswith("改进措施")) and len(k) <= 14:
+    if k.startswith("偏差") or (("原因" in k or k.endswith("改进措施")) and len(k) <= 14):
         return "deviation_reason"
     if k in ("度量单位", "计量单位", "单位"):
         return "measure_unit"
@@ -187,7 +187,8 @@ def funding_header(grid: Grid, r: int) -> bool:
 
 # ------------------------------------------------------------------------------------- level labels
 
-_LEVEL1 = {"产出指标", "效益指标", "满意度指标", "成本指标", "项目完成指标", "项目决策", "项目管理", "项目绩效", "过程指标", "决策指标",
+_LEVEL1 = {"产出指标", "效益指标", "满意度指标", "成本指标", "项目完成指标", "项目决策", "项目管理", "项目绩效",
+           "过程指标", "决策指标",
            "决策", "过程", "产出", "效益", "满意度", "项目产出", "项目效益", "项目年度绩效目标"}
 _LEVEL2 = {"数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
            "可持续影响指标", "可持续发展指标", "服务对象满意度指标", "社会公众满意度指标", "满意度指标",

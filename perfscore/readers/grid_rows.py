@@ -69,7 +69,8 @@ def goal_columns(grid: Grid, r: int) -> tuple[int, int] | None:
     return None
 
 
-_SECTION = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]|第[一二三四五六七八九十]{1,3}[部章节])")
+_SECTION = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、.．]"
+                      r"|第[一二三四五六七八九十]{1,3}[部章节])")
 
 
 def ends_table(first: str) -> bool:
@@ -84,7 +85,7 @@ def row_text(grid: Grid, r: int) -> str:
 
 def title_text(grid: Grid, r: int) -> str | None:
     cells = grid.distinct(r)
-    if not cells or len(cells) > 3 and r not in grid.loose_rows:
+    if not cells or (len(cells) > 3 and r not in grid.loose_rows):
         return None
     text = label_text(cells[0][1])
     if len(text) > 80 or not TITLE.search(simplified(text)):

@@ -21,7 +21,7 @@ from perfscore.model import Document, SourceRef
 from perfscore.readers.encoding import decode
 from perfscore.readers.grid import Grid, Merge, forms_from_grid
 
-__all__ = ["read", "read_text", "looks_like_html", "table_rows"]
+__all__ = ["looks_like_html", "read", "read_text", "table_rows"]
 
 # HTML's own limits (colspan ≤ 1000, rowspan ≤ 65534); a table whose grid would exceed _MAX_CELLS is refused.
 _MAX_COLSPAN = 1000
@@ -33,7 +33,8 @@ _BLOCK = {"p", "div", "br", "tr", "td", "th", "li", "ul", "ol", "dl", "dt", "dd"
           "hr", "form", "address", "thead", "tbody", "tfoot", "main", "aside", "figure", "figcaption"}
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
-_HTML_START = re.compile(rb"(?<!\s)\s*+(?:<!--(?:(?!-->).){0,200}+-->\s*+)*+<(?:!doctype\s+html|html|head|body|meta|table|title)\b",
+_HTML_START = re.compile(rb"(?<!\s)\s*+(?:<!--(?:(?!-->).){0,200}+-->\s*+)*+"
+                         rb"<(?:!doctype\s+html|html|head|body|meta|table|title)\b",
                          re.I | re.S)
 _SINGLE_BYTE = {"ascii", "iso8859-1", "cp1252", "iso8859-15", "cp437"}
 _GB_ALIASES = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "csgb2312", "gb18030", "x-euc-cn"}
@@ -85,7 +86,7 @@ def _utf8_or_bom(data: bytes) -> bool:
 # ------------------------------------------------------------------------------------------ text
 
 
-def _tag(el) -> str | None:  # noqa: ANN001 - lxml element
+def _tag(el) -> str | None:
     tag = el.tag
     return tag.lower() if isinstance(tag, str) else None
 
@@ -95,12 +96,12 @@ def _clean_lines(parts: list[str]) -> list[str]:
     return [line for line in lines if line]
 
 
-def _cell_text(td) -> str:  # noqa: ANN001
+def _cell_text(td) -> str:
     """A cell's text as the browser shows it: spaces collapsed, ``<br>`` and blocks as line breaks."""
-    return "\n".join(_clean_lines([piece for kind, piece in _rendered(td, split_tables=False) if kind == "text"]))
+    return "\n".join(_clean_lines([str(piece) for kind, piece in _rendered(td, split_tables=False) if kind == "text"]))
 
 
-def _rendered(root, *, split_tables: bool) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+def _rendered(root, *, split_tables: bool) -> Iterator[tuple[str, object]]:
     """What a browser shows of ``root``, in reading order: ``("text", piece)`` (a ``"\n"`` where a block
     starts or ends) and, with ``split_tables``, ``("table", element)`` for each innermost table instead of
     its text. Iterative, so deep nesting cannot overflow."""
@@ -130,7 +131,7 @@ def _rendered(root, *, split_tables: bool) -> Iterator[tuple[str, object]]:  # n
                 yield "text", el.tail.replace("\n", " ")
 
 
-def _own_rows(table) -> list:  # noqa: ANN001
+def _own_rows(table) -> list:
     """The table's ``<tr>`` in order, directly or inside ``thead``/``tbody``/``tfoot`` (not nested tables)."""
     rows = []
     for child in table:
@@ -142,7 +143,7 @@ def _own_rows(table) -> list:  # noqa: ANN001
     return rows
 
 
-def _span(el, name: str, limit: int) -> int:  # noqa: ANN001
+def _span(el, name: str, limit: int) -> int:
     value = (el.get(name) or "").strip()
     m = re.match(r"\d{1,6}", value)
     if not m:
@@ -153,7 +154,7 @@ def _span(el, name: str, limit: int) -> int:  # noqa: ANN001
     return max(1, min(n, limit))
 
 
-def table_rows(table, file: str = "", number: int | None = None) -> tuple[list[list[str]], list[Merge]]:  # noqa: ANN001
+def table_rows(table, file: str = "", number: int | None = None) -> tuple[list[list[str]], list[Merge]]:
     """Rows of cell text (text at each merged cell's first position) and the merged regions, laid out by
     the HTML table algorithm: a cell goes to the next column not taken by a rowspan from above."""
     trs = _own_rows(table)
@@ -188,11 +189,11 @@ def table_rows(table, file: str = "", number: int | None = None) -> tuple[list[l
     return rows, merges
 
 
-def _has_table(table) -> bool:  # noqa: ANN001
+def _has_table(table) -> bool:
     return any(True for _ in table.iterdescendants("table"))
 
 
-def _blocks(root) -> Iterator[tuple[str, object]]:  # noqa: ANN001
+def _blocks(root) -> Iterator[tuple[str, object]]:
     """The page in reading order: ``("text", line)`` for text outside the innermost tables and
     ``("table", element)`` for each innermost table."""
     parts: list[str] = []

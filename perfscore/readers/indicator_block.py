@@ -51,14 +51,14 @@ class IndicatorBlock:
         if r in grid.loose_rows:
             order = sorted(cmap.fields, key=lambda name: cmap.fields[name][0])
             before: list[tuple[str, str]] = []
-            for values in align_indicators(grid.cells[r], indicator_fields(order)):
-                if _fragment(values):
+            for placed in align_indicators(grid.cells[r], indicator_fields(order)):
+                if _fragment(placed):
                     continue
-                if set(values) <= {"level1", "level2"}:
+                if set(placed) <= {"level1", "level2"}:
                     # labels alone, the line's indicator still to come: 质量指标 | 时效指标 | 督查工作完成率
-                    before += [(k, level_label(v)) for k, v in values.items()]
+                    before += [(k, level_label(v)) for k, v in placed.items()]
                     continue
-                self.add(r, values, None, None, before)
+                self.add(r, placed, None, None, before)
                 before = []
             if before:
                 self.levels.caption(before)
@@ -71,16 +71,16 @@ class IndicatorBlock:
                     values[name] = v
                     break
         for name in ("weight", "score"):
-            c = cmap.first(name)
-            origin = grid.covered.get((r, c)) if c is not None else None
-            if origin is not None and origin[0] < r and values.get(name) == grid.cell(r, c):
+            col = cmap.first(name)
+            origin = grid.covered.get((r, col)) if col is not None else None
+            if col is not None and origin is not None and origin[0] < r and values.get(name) == grid.cell(r, col):
                 # one 分值/得分 merged down a 二级 group: the group's figure, read once on its first row
                 del values[name]
                 if origin[0] + 1 == r:
                     self.at.notes.append(ReadNote(
                         code="repair-merged-score", field=f"indicators[{len(self.indicators) - 1}].{name}",
                         source=self.at.ref(origin[0]),
-                        message=f"{'分值' if name == 'weight' else '得分'} {grid.cell(r, c)} is printed once for the "
+                        message=f"{'分值' if name == 'weight' else '得分'} {grid.cell(r, col)} is printed once for the "
                                 "rows its cell spans; it is kept on the first of them"))
         self.add(r, values, cmap.first("level1"), cmap.first("level2"))
 

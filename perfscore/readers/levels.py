@@ -86,7 +86,8 @@ class Levels:
                 note("level2", f"二级指标 {take2.text!r} printed on line {take2.row} heads this row")
             if not take1 and parent2 and self.level1 and family(self.level1) not in (None, parent2) and (
                     level_kind(parent2 + "指标") in ("level1", "level12")):
-                note("level1", f"一级 taken as {parent2 + '指标'!r} from the 二级指标 {take2.text!r} printed in its place")
+                note("level1",
+                     f"一级 taken as {parent2 + '指标'!r} from the 二级指标 {take2.text!r} printed in its place")
                 self.level1 = parent2 + "指标"
             self.level2 = take2.text
         return self.level1, self.level2

@@ -22,7 +22,7 @@ _left: ContextVar[list[int] | None] = ContextVar("perfscore_pdf_inflate_left", d
 _installed = False
 
 
-class InflateLimit(Exception):  # noqa: N818 - not an error of the file's syntax: a limit reached
+class InflateLimit(Exception):
     """The PDF's streams inflate to more than the budget."""
 
 
@@ -37,15 +37,15 @@ def _spend(n: int) -> None:
 class _Decompressor:
     """`zlib.decompressobj()` whose output counts against the budget."""
 
-    def __init__(self, *args: int):
-        self._d = zlib.decompressobj(*args)
+    def __init__(self, wbits: int = zlib.MAX_WBITS):
+        self._d = zlib.decompressobj(wbits)
 
     def decompress(self, data: bytes, max_length: int = 0) -> bytes:
         out = self._d.decompress(data, max_length)
         _spend(len(out))
         return out
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - flush, eof, unused_data, …
+    def __getattr__(self, name: str):
         return getattr(self._d, name)
 
 
@@ -54,7 +54,7 @@ def _decompress(data: bytes, *args: int) -> bytes:
     `zlib.error` for a damaged stream, which pdfminer then tries to salvage)."""
     if _left.get() is None:
         return zlib.decompress(data, *args)
-    d = zlib.decompressobj(*args[:1])
+    d = zlib.decompressobj(args[0] if args else zlib.MAX_WBITS)
     parts = []
     chunk = d.decompress(data, STEP)
     while True:
@@ -76,7 +76,7 @@ class _Zlib:
     decompress = staticmethod(_decompress)
     decompressobj = _Decompressor
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(zlib, name)
 
 

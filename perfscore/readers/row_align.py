@@ -57,7 +57,8 @@ def splits(token: str, parts: int) -> list[list[str]]:
 def _points_pair(token: str) -> list[str] | None:
     """A glued 分值 and 得分 (``2018`` → 20 | 18): the one split with both at most 100, the score within
     the weight and the weight above 0."""
-    found = [p for p in splits(token, 2) if "%" not in p[1] and 0 < Decimal(p[0]) <= 100 and Decimal(p[1]) <= Decimal(p[0])]
+    found = [p for p in splits(token, 2)
+             if "%" not in p[1] and 0 < Decimal(p[0]) <= 100 and Decimal(p[1]) <= Decimal(p[0])]
     return found[0] if len(found) == 1 else None
 
 
@@ -68,7 +69,7 @@ def placeholder(cell: str) -> bool:
 
 def _value_like(cell: str) -> bool:
     cell = cell.strip()
-    return cell in _MISSING or len(cell) <= 24 and bool(_VALUE.match(cell)) or (
+    return cell in _MISSING or (len(cell) <= 24 and bool(_VALUE.match(cell))) or (
         "%" in cell and len(cell) <= 16 and any(ch.isdigit() for ch in cell) and len(_CJK_CHAR.findall(cell)) <= 5)
 
 
@@ -130,7 +131,7 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
         if not cell and live:
             gaps.add(len(live))  # an empty cell printed in place (a tab line): it may hold a field's place
             continue
-        if not cell or placeholder(cell) or not live and label_key(cell) in _LEAD:
+        if not cell or placeholder(cell) or (not live and label_key(cell) in _LEAD):
             continue  # empty, template filler, or the 绩效指标 caption merged down the table's left edge
         pair = _points_pair(cell) if "weight" in idx and "score" in idx and _BARE.match(cell) and (
             Decimal(parse_decimal(cell)[0] or 0) > 100 or (len(cell) > 1 and cell.startswith("0"))) else None
@@ -149,8 +150,8 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
             pos += 1  # 年初指标值 printed blank: the next value is the 调整后 one (if the rest still fits)
         level = level_kind(cell)
         named = False
-        if level is not None and "level3" in idx and (i + 1 < len(live) and (
-                _value_like(live[i + 1]) or _BARE.match(live[i + 1])) and _values_after(live, i) <= value_fields or (
+        if level is not None and "level3" in idx and ((i + 1 < len(live) and (
+                _value_like(live[i + 1]) or _BARE.match(live[i + 1])) and _values_after(live, i) <= value_fields) or (
                 i and live[i - 1] == cell and cur.get("level2") == cell and _fits_as_name(live, i, fields)) or (
                 "level2" in cur and "level3" not in cur and not label_key(cell).endswith("指标")
                 and i + 1 < len(live) and level_kind(live[i + 1]) is None)):
@@ -165,7 +166,7 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
             level = "level1" if not after_one and (level_kind(nxt) in ("level2", "level12") or len(live) == 1) else (
                 "level2")
         new = False
-        if cell == cur.get("level3") and pos == idx.get("level3", -2) + 1 or (
+        if (cell == cur.get("level3") and pos == idx.get("level3", -2) + 1) or (
                 level is not None and i and live[i - 1] == cell and cur.get(level) == cell):
             continue  # the 三级 name or a 二级 label printed twice (in the 二级 and the 三级 column)
         if level is not None:
@@ -189,8 +190,8 @@ def align_indicators(cells: Sequence[str], fields: Sequence[str]) -> list[dict[s
             j = next((k for k in range(pos, len(fields)) if _accepts(fields[k], cell)), None)
             if j is not None and j > last_value and "level3" in cur:
                 # text past the values: this row's 偏差原因, or the next row's name?
-                new = fields[j] != "deviation_reason" or any(
-                    _value_like(c) for c in live[i + 1:i + 3]) and "deviation_reason" not in cur
+                new = fields[j] != "deviation_reason" or (any(
+                    _value_like(c) for c in live[i + 1:i + 3]) and "deviation_reason" not in cur)
             elif j is None:
                 new = True
             elif fields[j] not in ("level3", "deviation_reason") and "level3" not in cur and not _value_like(

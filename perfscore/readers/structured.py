@@ -233,7 +233,7 @@ class _ReadOnce(io.RawIOBase):
     from a pipe come through as they arrive (`readinto` would wait to fill the buffer), and whatever the
     stream had already buffered comes first."""
 
-    def __init__(self, buffer: IO[bytes]):
+    def __init__(self, buffer: io.BufferedIOBase):
         super().__init__()
         self._buffer = buffer
 

@@ -52,7 +52,7 @@ def read_text(text: str, file: str) -> Document:
         return _read(text, file)
     except ReadError:
         raise
-    except Exception as exc:  # never a traceback: one line naming the file
+    except Exception as exc:  # noqa: BLE001 - never a traceback: one line naming the file
         raise ReadError(file, f"unexpected structure: {type(exc).__name__}: {exc}") from None
 
 
@@ -74,7 +74,7 @@ def _read(text: str, file: str) -> Document:
             form.read_notes.append(ReadNote(code="read-incomplete", source=form.source,
                                             message="no figure could be read on this form: its digits are missing"))
     # a heading with nothing under it or around it is not a form; one with a table head is, incomplete
-    forms = [f for f in forms if _has_content(f) or f.funding is not None and f.title]
+    forms = [f for f in forms if _has_content(f) or (f.funding is not None and f.title)]
     if not forms:
         raise ReadError(file, NO_FORM)
     if not any(map(_has_content, forms)):
@@ -83,8 +83,8 @@ def _read(text: str, file: str) -> Document:
                         form=first.name, where=f"line {first.source.line}" if first.source else None)
     for number, form in enumerate(forms, 1):
         _renumber(form, number)
-    first = next((line.strip().lstrip("#").strip() for line in lines if line.strip()), None)
-    return Document(title=first or None, forms=forms, narrative=find_narrative(lines, file),
+    heading = next((line.strip().lstrip("#").strip() for line in lines if line.strip()), None)
+    return Document(title=heading or None, forms=forms, narrative=find_narrative(lines, file),
                     source=SourceRef(file=file))
 
 
@@ -146,7 +146,7 @@ def find_narrative(lines: list[str], file: str) -> NarrativeCounts | None:
             continue
         amount = next((m for p in _AMOUNT for m in [p.search(line)] if m), None)
         start = count.start() if count else grades[0].start()
-        stop = grades[-1].end() if grades else count.end()
+        stop = grades[-1].end() if grades or count is None else count.end()
         text = _sentences(line, start, stop)
         result = NarrativeCounts(
             forms=int(count.group(1)) if count else None,

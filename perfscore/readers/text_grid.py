@@ -59,12 +59,12 @@ def grid_from_text(text: str, file: str | None = None) -> Grid:
         for cells, line in _rows(text):
             grid.add_loose(cells, line=line)
         return grid
-    for cells, line in _word_rows(lines):
-        if cells is None:  # running text between the tables: a title, a year, or prose
+    for row, line in _word_rows(lines):
+        if row is None:  # running text between the tables: a title, a year, or prose
             grid.add_text([lines[line - 1]])
             grid.lines[len(grid) - 1] = line
         else:
-            grid.add_loose(cells, line=line)
+            grid.add_loose(row, line=line)
     return grid
 
 
@@ -235,9 +235,7 @@ def _joins(left: str, right: str) -> bool:
         return False
     if right.startswith(("(", "（")) or left.endswith(("(", "（", "、", "，", ",")):
         return True
-    if label_key(right) in ("指标", "指标值"):
-        return True  # 一级 指标, 经济效益 指标
-    return False
+    return label_key(right) in ("指标", "指标值")  # 一级 指标, 经济效益 指标
 
 
 def _is_value(word: str) -> bool:
@@ -287,11 +285,12 @@ def _unfinished(cell: str) -> bool:
     if cell.count("(") + cell.count("（") > cell.count(")") + cell.count("）"):
         return True
     key = label_key(cell)
-    return 2 <= len(key) and level_kind(cell) is None and not _is_header(key) and any(
+    return len(key) >= 2 and level_kind(cell) is None and not _is_header(key) and any(
         word.startswith(key) and word != key for word in _WRAPPED_WORDS)
 
 
-_WRAPPED_WORDS = frozenset(LEVEL_LABELS | {"一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "偏差原因分析"})
+_WRAPPED_WORDS = frozenset(LEVEL_LABELS | {"一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值",
+                                          "偏差原因分析"})
 
 
 def _caption(cell: str) -> bool:

@@ -78,7 +78,7 @@ def table_grid(table) -> tuple[list[list[str]], list[Merge]]:
     ``restart``) continues the cell above, ``w:gridBefore`` skips leading grid columns.
     """
     rows: list[list[str]] = []
-    above: list[tuple[int, int]] = []  # the origin of each grid column of the row above
+    above: list[tuple[int, int] | None] = []  # the origin of each grid column of the row above
     extent: dict[tuple[int, int], list[int]] = {}  # origin -> [r0, c0, r1, c1], in reading order
     for r, tr in enumerate(el for el in table._tbl if el.tag == _TR):
         c = _int_prop(tr.find(_TRPR), "gridBefore", 0)
@@ -89,7 +89,8 @@ def table_grid(table) -> tuple[list[list[str]], list[Merge]]:
             span = max(1, _int_prop(props, "gridSpan", 1))
             vmerge = props.find(_VMERGE) if props is not None else None
             if vmerge is not None and vmerge.get(_VAL, "continue") != "restart" and r > 0:
-                origin = above[c] if c < len(above) and above[c] is not None else (r - 1, c)
+                prev = above[c] if c < len(above) else None
+                origin = prev if prev is not None else (r - 1, c)
                 text = ""
                 box = extent.get(origin)
                 if box is None:  # continues nothing read: its own cells only
