@@ -27,7 +27,13 @@ from profile_score import make_input  # noqa: E402
 
 
 def empty_caches(rules) -> None:
-    """Every cache the scorer fills, as far as the tree being measured has it."""
+    """Every cache the scorer fills, as far as the tree being measured has it: `caches.clear_all` since the
+    memos moved to the modules that use them (issue 14), the caches by their old names before."""
+    from perfscore import caches
+
+    if hasattr(caches, "clear_all"):
+        caches.clear_all()
+        return
     from perfscore import audit, decimals, library
 
     rules.indicator_memo.clear()
