@@ -25,6 +25,15 @@ from perfscore.readers.text_context import fill_from_text
 from perfscore.readers.text_grid import grid_from_text
 
 NO_FORM = "no 自评表 found"
+# full-width figures (２０２３, ９５％, ３．５) read as the numbers they are; other full-width text is kept
+_FULL_WIDTH_DIGITS = re.compile(r"[０-９]++(?:[．.][０-９]++)?+％?+")
+
+
+def _ascii(m: re.Match[str]) -> str:
+    return m.group(0).translate(_FOLD)
+
+
+_FOLD = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 
 
 def read(path: Path) -> Iterator[Document]:
@@ -58,7 +67,7 @@ def read_text(text: str, file: str) -> Document:
 
 def _read(text: str, file: str) -> Document:
     # mirrored copies: 項(xiàng)目 → 项目; printed punctuation and values otherwise kept as they are
-    text = to_simplified(strip_pinyin(text))
+    text = _FULL_WIDTH_DIGITS.sub(_ascii, to_simplified(strip_pinyin(text)))
     lines = re.split(r"\r\n|\r|\n", text)
     forms = forms_from_grid(grid_from_text(text, file))
     starts = [(f.source.line or 1) - 1 if f.source else 0 for f in forms]

@@ -39,6 +39,8 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _RULE = re.compile(r"^[\s|:\-—=+]*$")
 _BARE_PIPES = re.compile(r"^\s*(?:\|\s*){2,}$")
 _SPACES = re.compile(r"[ \u3000\u00a0]{2,}|\t")
+_SEPARATOR = re.compile(r"[|\t]|[ \u3000\u00a0]{3,}")  # what divides a line into cells, single spaces aside
+_WIDE = re.compile(r"[ \u3000\u00a0]{3,}")
 _ONE_SPACE = re.compile(r"[ \u3000\u00a0]+")
 _VALUE_START = re.compile(r"^[≥≤=<>＞＜≧≦±+\-]?\s*\d")
 _LONE_CJK = re.compile(rf"^[{_CJK}]$")
@@ -116,9 +118,9 @@ def _join_wrapped(parts: list[str]) -> str:
 def _lines(text: str) -> Iterator[tuple[int, str]]:
     """Numbered lines; a document whose cells were glued together gives one line per recovered cell."""
     lines = re.split(r"\r\n|\r|\n", text)
-    glued = next((k for k, line in enumerate(lines) if "|" not in line and is_glued(line)), None)
+    glued = next((k for k, line in enumerate(lines) if not _SEPARATOR.search(line) and is_glued(line)), None)
     for number, line in enumerate(lines[:glued], 1):
-        if "|" in line and len(line) > 120:
+        if len(line) > 120 and _SEPARATOR.search(line):
             yield from _glued_cell(number, line)
         elif len(line) > _STREAM and "\t" not in line and "|" not in line:
             # a whole table run into one line (PDF text): its cells, to be gathered into rows again
@@ -132,18 +134,21 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
 
 
 def _glued_cell(number: int, line: str) -> Iterator[tuple[int, str]]:
-    """A pipe row one of whose cells holds a whole glued table (a page's 内容概述 field)."""
-    parts = line.split("|")
+    """A row (cells between pipes, tabs or wide spaces) one of whose cells holds a whole glued table (a
+    page's 内容概述 field): the cells before it, the glued table's own cells, the cells after it."""
+    sep = "|" if "|" in line else "\t" if "\t" in line else None
+    parts = line.split(sep) if sep else _WIDE.split(line)
     at = next((k for k, part in enumerate(parts) if is_glued(part)), None)
     if at is None:
         yield number, line
         return
+    join = sep or "   "
     if any(p.strip() for p in parts[:at]):
-        yield number, "|".join(parts[:at]) + "|"
+        yield number, join.join(parts[:at]) + join
     for cell in glued_cells(parts[at]):
         yield number, cell
     if any(p.strip() for p in parts[at + 1:]):
-        yield number, "|" + "|".join(parts[at + 1:])
+        yield number, join + join.join(parts[at + 1:])
 
 
 def _rows(text: str) -> Iterator[tuple[list[str], int]]:

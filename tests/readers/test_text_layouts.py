@@ -340,3 +340,15 @@ def test_a_checklist_form_prints_its_budget_among_the_indicator_rows():
                         "奖励扶助制度补助资金(万元)\n年度预算资金总额:  763.00\n")
     assert form.funding.total.annual_budget == Decimal("1084.25")
     assert [i.level3 for i in form.indicators][:1] == ["预算编制科学性"]
+
+
+def test_full_width_figures_read_as_numbers():
+    """２０，９５％，３．５: full-width digits (typed in Chinese input modes) are the numbers they show."""
+    ascii_form = _one("项目支出绩效自评表\n项目名称 | 道路养护\n全年预算数 | 全年执行数 | 执行率\n年度资金总额 | 50 | 45 | 90%\n"
+                      "一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分\n"
+                      "产出指标 | 数量指标 | 养护里程 | ≥3.5公里 | 3.5公里 | 20 | 20\n总分 | 95\n")
+    wide = _one("项目支出绩效自评表\n项目名称 | 道路养护\n全年预算数 | 全年执行数 | 执行率\n年度资金总额 | ５０ | ４５ | ９０％\n"
+                "一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分\n"
+                "产出指标 | 数量指标 | 养护里程 | ≥３．５公里 | ３．５公里 | ２０ | ２０\n总分 | ９５\n")
+    assert wide.model_dump(exclude={"source", "read_notes"}) == ascii_form.model_dump(exclude={"source", "read_notes"})
+    assert wide.funding.total.execution_rate == 90 and wide.reported_total == 95
