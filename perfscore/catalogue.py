@@ -99,9 +99,10 @@ GRADE_CHANGE: Final = _entry(FindingSpec(
     "Review the indicators whose computed score differs from the reported one.",
     "grades.bands applied to the computed total")).code
 SCORE_DEVIATION: Final = _entry(FindingSpec(
-    "score-deviation", "a reported score is outside what the rules allow", "warning",
-    "For a quantitative indicator the reported score differs from the formula's by more than "
-    "tolerance.score; for a qualitative one it lies outside the band of its 实际完成值.",
+    "score-deviation", "a reported score is above what the rules allow", "warning",
+    "For a quantitative indicator the reported score is above the formula's by more than tolerance.score; "
+    "for a qualitative one it lies above the band of its 实际完成值. A score below what the rules give is "
+    "`score-under` (info): the numbers carry `points`, the points given too many.",
     "Score the indicator by the rule shown in `--explain`, or correct its 实际完成值.",
     "scoring.methods / qualitative.bands")).code
 LEVEL1_WEIGHT: Final = _entry(FindingSpec(
@@ -167,6 +168,93 @@ READ_INCOMPLETE: Final = _entry(FindingSpec(
     "Check the original document; re-export it, or transcribe the form as YAML.",
     "readers")).code
 
+FUNDING_FALLBACK: Final = _entry(FindingSpec(
+    "funding-fallback", "funding rated on the 年初预算数: 全年预算数 is blank", "warning",
+    "The funding row prints a 全年执行数 and a 年初预算数 but no 全年预算数, so 执行率 = 执行数 / 全年预算数 "
+    "cannot be worked out as printed. The rule set's funding.fallback rated it on the 年初预算数 instead "
+    "(national), so the row's points are not lost from the total.",
+    "Print the 全年预算数 (the budget after adjustments) on the form.",
+    "funding.fallback")).code
+FUNDING_UNSCORED: Final = _entry(FindingSpec(
+    "funding-unscored", "the funding block could not be scored", "warning",
+    "A funding row has no amounts the rule set can rate (no 全年预算数 and no fallback, or no 全年执行数): "
+    "its points are missing from the recomputed total, which is then lower than the form's weights allow.",
+    "Print the funding amounts, or choose a funding.fallback in the rule set.",
+    "funding.rows; funding.fallback")).code
+OVERSPEND: Final = _entry(FindingSpec(
+    "overspend", "全年执行数 is above 全年预算数", "warning",
+    "More was spent than the annual budget allows: the 执行率 is above 100 % (the score is still capped "
+    "at the weight).",
+    "Check the amounts; spending beyond the adjusted budget needs its approval and reason in 偏差原因.",
+    "funding.rate (form-notes: 全年预算数、全年执行数的取数规则)")).code
+LOW_EXECUTION_UNEXPLAINED: Final = _entry(FindingSpec(
+    "low-execution-unexplained", "a low 执行率 has no explanation", "warning",
+    "The execution rate is below the rule set's reasons.low_execution (national: 90 %, 四川's practice) and "
+    "the funding row's 偏差原因 is empty.",
+    "Explain why the money was not spent, and what will be done, in the funding row's 偏差原因.",
+    "reasons.low_execution")).code
+UNIT_QUESTION: Final = _entry(FindingSpec(
+    "unit-question", "a unitless actual against a % target", "warning",
+    "The actual is a bare number of at most 1 (0.96, 1) while the target is a percentage (≥95%): it may be "
+    "a fraction (96 %) or a percentage (0.96 %). The indicator is not re-scored; its reported score is kept.",
+    "Write the actual with its unit (96%).",
+    "scoring (perfscore.scoring.quantities)")).code
+ACTUAL_OPERATOR: Final = _entry(FindingSpec(
+    "actual-operator", "an actual is written with an operator", "warning",
+    "实际完成值 states what was achieved, a definite value: `≥7台` or `=36人` reads like a target. The "
+    "operator is ignored when scoring.",
+    "Write the value reached, without an operator (7台).",
+    "填表说明: 实际完成值")).code
+ACTUAL_COPIES_TARGET: Final = _entry(FindingSpec(
+    "actual-copies-target", "the actual is the target copied", "warning",
+    "The 实际完成值 is the 指标值 verbatim, operator included (`≥95%` → `≥95%`): nothing says what was "
+    "actually reached, so the full score it gets is not evidenced.",
+    "Write the value actually reached (96.3%).",
+    "填表说明: 实际完成值")).code
+QUALITATIVE_ACTUAL: Final = _entry(FindingSpec(
+    "qualitative-actual", "a quantitative target has a qualitative actual", "warning",
+    "The target states a number (=100%) but the actual only says 达成预期指标: the score is then given "
+    "by hand inside a band instead of being worked out from the value reached.",
+    "Write the value reached in the target's unit.",
+    "填表说明: 实际完成值; qualitative.bands")).code
+TARGET_LOWERED: Final = _entry(FindingSpec(
+    "target-lowered", "调整后指标值 was lowered to meet the actual", "warning",
+    "The adjusted target is easier than the 年初指标值 and the actual meets the adjusted target but not "
+    "the initial one: the adjustment made a shortfall disappear.",
+    "Check the approval of the adjustment; score against the 年初指标值 if it was not approved.",
+    "填表说明: 年初指标值 / 调整后指标值")).code
+COST_CONTRADICTS_FUNDING: Final = _entry(FindingSpec(
+    "cost-contradicts-funding", "a cost indicator contradicts the funding block", "warning",
+    "A 成本指标's amount is larger than the money the form has: its target above the 全年预算数 and the "
+    "年初预算数, or its actual above the 全年执行数 (300万元 against a 30万元 budget: often 元 written as 万元).",
+    "Correct the amount or its unit so that the cost and the funding block agree.",
+    "form consistency; indicators/library.yaml (kind cost)")).code
+SHORTFALL_SCORED_FULL: Final = _entry(FindingSpec(
+    "shortfall-scored-full", "an actual short of its target is self-scored full, unexplained", "warning",
+    "The actual falls short of the target, yet the unit gave the indicator its full weight and wrote no "
+    "偏差原因.",
+    "Score the shortfall by the rules, and explain it in 偏差原因.",
+    "填表说明: 偏差原因; scoring.methods")).code
+ABSURD_TARGET: Final = _entry(FindingSpec(
+    "absurd-target", "a target that sets nothing to achieve", "warning",
+    "The target cannot be failed or makes no sense: a floor of 0 (`群众满意度 =0`, `召开会议次数 >0次`), or "
+    "no target at all (`未填报`) on a row scored as achieved.",
+    "Set a measurable target (≥90%, ≥4次).",
+    "财预〔2020〕10号: 绩效指标应细化、量化，可衡量")).code
+GRADE_DEPENDS_ON_POINT: Final = _entry(FindingSpec(
+    "grade-depends-on-band-point", "the grade depends on the point chosen inside a qualitative band", "warning",
+    "Qualitative indicators are scored by hand inside a band; with every such score at the bottom of its band "
+    "the form gets one grade, at the top another (89.97 良 or 91.97 优): the grade rests on a judgement.",
+    "Document why each qualitative score sits where it does in its band.",
+    "qualitative.bands; grades.bands")).code
+OVER_ACHIEVEMENT: Final = _entry(FindingSpec(
+    "over-achievement", "the actual is far above its target", "info",
+    "The actual reaches the rule set's reasons.over_achievement times the target (national: 130 %, 广西's "
+    "rule): 财预〔2020〕10号 asks for the deviation to be explained and, where the target was set too low, "
+    "for points to be taken off. A rule set takes them off with an `adjustments` deduction.",
+    "Explain the over-achievement; set next year's target from what was achieved.",
+    "reasons.over_achievement; adjustments")).code
+
 # --- notes (info) -----------------------------------------------------------------------------
 NARRATIVE_AGREES: Final = _entry(FindingSpec(
     "narrative-agrees", "the text's counts agree with the forms", "info",
@@ -176,7 +264,7 @@ NARRATIVE_AGREES: Final = _entry(FindingSpec(
 OPERATOR_ALIAS: Final = _entry(FindingSpec(
     "operator-alias", "an operator was read through an alias", "info",
     "A target or actual used a mangled or wordy operator (→, —, ≠, ﹦, 不低于, 以上 …) that the "
-    "vocabulary maps to a standard one. Mangled characters are warnings, words are info.",
+    "vocabulary maps to a standard one. One finding per form and alias, naming the cells it was read in.",
     "Write the standard operator (≥ ≤ = > <).",
     "indicators/vocabulary.yaml: operator_aliases, operator_words")).code
 UNSCORABLE: Final = _entry(FindingSpec(
@@ -222,6 +310,26 @@ REPAIR_MERGED_SCORE: Final = _entry(FindingSpec(
     "other rows without one, so it is counted once in the sums.",
     "None needed; check the group's rows against the original document if the weights do not add up.",
     "readers")).code
+
+FUNDING_SCORE_ARITHMETIC: Final = _entry(FindingSpec(
+    "funding-score-arithmetic", "funding 得分 worked out another accepted way", "info",
+    "The printed funding score is not the rule set's formula on the amounts, but it is what the formula "
+    "gives by an arithmetic units commonly use and the rule set accepts (funding.accepted_arithmetic): "
+    "from the printed (rounded) 执行率, from the rate rounded to 2 decimals of a percent, or truncated instead "
+    "of rounded as the budget system displays it. The finding names which.",
+    "None needed; print the score rounded from the amounts to avoid the note.",
+    "funding.accepted_arithmetic")).code
+SCORE_UNDER: Final = _entry(FindingSpec(
+    "score-under", "a reported score is below what the rules give", "info",
+    "The unit scored itself lower than the rule set's formula (or than the band of its 实际完成值) gives; "
+    "`score-deviation` is kept for scores above what the rules allow, the ones auditors chase.",
+    "None needed for the audit; score by the rule shown in `--explain` next time.",
+    "scoring.methods / qualitative.bands")).code
+TARGET_ADJUSTED: Final = _entry(FindingSpec(
+    "target-adjusted", "年初指标值 and 调整后指标值 differ", "info",
+    "The target was adjusted during the year; the adjusted one is scored.",
+    "Make sure the adjustment was approved.",
+    "填表说明: 年初指标值 / 调整后指标值")).code
 
 CATALOGUE: dict[str, FindingSpec] = {entry.code: entry for entry in _ENTRIES}
 

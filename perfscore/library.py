@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -30,6 +31,8 @@ class IndicatorKind(BaseModel):
     title: str
     match: KindMatch
     expected: list[str]
+    equal_as: Literal[">=", "<="] | None = Field(
+        None, description="what `=` means on this kind: a cost written `=150000元` is a ceiling (<=)")
     why: str | None = None
 
 

@@ -23,9 +23,10 @@ from pydantic import BaseModel, Field
 from perfscore.fileio import Spooled
 from perfscore.model import Document, FormKind, SourceRef
 
-__all__ = ["SEVERITY_RANK", "Digest", "DocumentResult", "FileError", "Finding", "FormResult", "FundingResult",
-           "FundingRowResult", "IndicatorResult", "Report", "Severity", "Summary", "SummaryBuilder", "TraceStep",
-           "json_bytes"]
+__all__ = ["DEFAULT_THRESHOLD", "DELTA_BINS", "SEVERITY_RANK", "Digest", "DocumentResult", "FileError", "Finding",
+           "FormChange",
+           "FormResult", "FundingResult", "FundingRowResult", "IndicatorResult", "Report", "Severity", "Summary",
+           "SummaryBuilder", "TraceStep", "UnitCounts", "delta_bin", "json_bytes"]
 
 Severity = Literal["error", "warning", "info"]
 
@@ -80,6 +81,8 @@ class FundingRowResult(BaseModel):
     weight: Decimal | None = None
     reported_score: Decimal | None = None
     computed_score: Decimal | None = None
+    budget: str | None = Field(None, description="the amount the rate is on when it is not the 全年预算数: "
+                                                 "initial_budget (年初预算数, funding.fallback)")
 
 
 class FundingResult(BaseModel):
@@ -120,6 +123,48 @@ class FileError(BaseModel):
     message: str
 
 
+DEFAULT_THRESHOLD = Decimal(1)
+# the distribution of score changes: (label, upper bound) — a delta falls in the first bin whose bound exceeds it
+DELTA_BINS: tuple[tuple[str, Decimal | None], ...] = (
+    ("≤−10", Decimal(-10) + Decimal("1e-9")), ("−10…−5", Decimal(-5)), ("−5…−2", Decimal(-2)), ("−2…−1", Decimal(-1)),
+    ("−1…0", Decimal(0)), ("0", Decimal("1e-9")), ("0…1", Decimal(1) + Decimal("1e-9")), ("1…2", Decimal(2)),
+    ("2…5", Decimal(5)), ("5…10", Decimal(10)), ("≥10", None))
+
+
+def delta_bin(delta: Decimal) -> str:
+    for label, bound in DELTA_BINS:
+        if bound is None or delta < bound:
+            return label
+    return DELTA_BINS[-1][0]
+
+
+class FormChange(BaseModel):
+    """A form whose grade changes under the rules, or whose total moves by more than the threshold: a
+    line of the change list at the top of every report, most important first."""
+
+    form: str
+    file: str
+    unit: str | None = Field(None, description="预算单位 (for a department form, the department)")
+    reported_total: Decimal | None = None
+    computed_total: Decimal | None = None
+    delta: Decimal | None = Field(None, description="computed − reported total, in points")
+    reported_grade: str | None = None
+    computed_grade: str | None = None
+    grade_change: bool = False
+    errors: int = 0
+    warnings: int = 0
+
+
+class UnitCounts(BaseModel):
+    """One 主管部门/预算单位's forms in the roll-up."""
+
+    forms: int = 0
+    grade_changes: int = 0
+    moved: int = Field(0, description="forms whose total moves by more than the threshold")
+    errors: int = 0
+    warnings: int = 0
+
+
 class Summary(BaseModel):
     forms: int = 0
     files: int = 0
@@ -131,6 +176,13 @@ class Summary(BaseModel):
     grade_changes: int = 0
     findings_by_code: dict[str, int] = Field(default_factory=dict)
     findings_by_severity: dict[str, int] = Field(default_factory=dict)
+    threshold: Decimal = Field(DEFAULT_THRESHOLD, description="points a total must move to be listed in changes")
+    changes: list[FormChange] = Field(default_factory=list, description="grade changes and totals moved by more "
+                                      "than the threshold, grade changes first, then by the size of the move")
+    by_unit: dict[str, UnitCounts] = Field(default_factory=dict, description="counts by 主管部门/预算单位, most "
+                                           "grade changes first")
+    delta_bins: dict[str, int] = Field(default_factory=dict, description="forms by how far the total moves "
+                                       "(recomputed − reported, points), in DELTA_BINS order")
 
 
 class Report(BaseModel):
@@ -174,6 +226,9 @@ class SummaryBuilder:
         self._computed: Counter[str] = Counter()
         self._codes: Counter[str] = Counter()
         self._severities: Counter[str] = Counter()
+        self._moved: list[tuple] = []  # FormChange fields of every form whose total or grade moved
+        self._units: dict[str, list[int]] = {}  # unit → [forms, grade changes, errors, warnings]
+        self._unmoved = 0  # forms with both totals, equal
 
     def add_error(self, file: str, message: str) -> None:
         self._files.add(file)
@@ -194,7 +249,28 @@ class SummaryBuilder:
             self._reported[result.reported_grade] += 1
         if result.computed_grade:
             self._computed[result.computed_grade] += 1
-        self._grade_changes += "grade-change" in self.add_findings(result.findings)
+        codes = self.add_findings(result.findings)
+        rt, ct, rg, cg = result.reported_total, result.computed_total, result.reported_grade, result.computed_grade
+        change = "grade-change" in codes
+        self._grade_changes += change
+        change = change or bool(rg and cg and rg != cg)
+        unit = result.unit or (result.name if result.kind == "department" else None) or "—"
+        errors = warnings = 0
+        if result.findings:
+            for f in result.findings:
+                errors += f.severity == "error"
+                warnings += f.severity == "warning"
+        counts = self._units.get(unit)
+        if counts is None:
+            counts = self._units[unit] = [0, 0, 0, 0]
+        counts[0] += 1
+        counts[1] += change
+        counts[2] += errors
+        counts[3] += warnings
+        delta = ct - rt if rt is not None and ct is not None else None
+        self._unmoved += delta is not None and not delta
+        if change or delta:
+            self._moved.append((result.name, file, unit, rt, ct, delta, rg, cg, change, errors, warnings))
 
     def add(self, doc: DocumentResult) -> None:
         if doc.error:
@@ -211,6 +287,12 @@ class SummaryBuilder:
         self._grade_changes += other._grade_changes
         self._unreadable += other._unreadable
         self._files |= other._files
+        self._moved += other._moved
+        self._unmoved += other._unmoved
+        for unit, counts in other._units.items():
+            own = self._units.setdefault(unit, [0, 0, 0, 0])
+            for i, n in enumerate(counts):
+                own[i] += n
         for mine, theirs in ((self._reported, other._reported), (self._computed, other._computed),
                              (self._codes, other._codes), (self._severities, other._severities)):
             mine.update(theirs)
@@ -219,8 +301,22 @@ class SummaryBuilder:
         """`SEVERITY_RANK` of the worst finding counted so far, -1 for none: the exit code's input."""
         return max((SEVERITY_RANK[s] for s, n in self._severities.items() if n), default=-1)
 
-    def build(self) -> Summary:
+    def build(self, threshold: Decimal = DEFAULT_THRESHOLD) -> Summary:
+        """The summary; `changes` lists the grade changes and the totals that moved by more than `threshold`."""
+        fields = ("form", "file", "unit", "reported_total", "computed_total", "delta", "reported_grade",
+                  "computed_grade", "grade_change", "errors", "warnings")
+        listed = [m for m in self._moved if m[8] or (m[5] is not None and abs(m[5]) > threshold)]
+        listed.sort(key=lambda m: (not m[8], -abs(m[5]) if m[5] is not None else 0))
+        moved: Counter[str] = Counter(m[2] for m in listed if m[5] is not None and abs(m[5]) > threshold)
+        bins: Counter[str] = Counter(delta_bin(m[5]) for m in self._moved if m[5])
+        bins["0"] += self._unmoved
+        units = sorted(self._units.items(), key=lambda kv: (-kv[1][1], -moved[kv[0]], -kv[1][2], kv[0]))
         return Summary(
+            threshold=threshold,
+            changes=[FormChange(**dict(zip(fields, m, strict=True))) for m in listed],
+            delta_bins={label: bins[label] for label, _bound in DELTA_BINS} if bins.total() else {},
+            by_unit={unit: UnitCounts(forms=c[0], grade_changes=c[1], moved=moved[unit], errors=c[2], warnings=c[3])
+                     for unit, c in units},
             forms=self._forms,
             files=len(self._files),
             unreadable=self._unreadable,

@@ -9,14 +9,16 @@ import signal
 import sys
 import threading
 from collections.abc import Generator, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 from perfscore.errors import PerfscoreError
 from perfscore.fileio import Output
-from perfscore.pipeline import batch_gc, run, select_document, skipped_files
+from perfscore.i18n import _, ngettext
+from perfscore.pipeline import batch_gc, iter_paths, run, select_document, skipped_files
 from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 from perfscore.report.safe import term_text
-from perfscore.results import SEVERITY_RANK, Digest, DocumentResult, SummaryBuilder
+from perfscore.results import DEFAULT_THRESHOLD, SEVERITY_RANK, Digest, DocumentResult, Summary, SummaryBuilder
 from perfscore.rules import Rules, load_rules
 from perfscore.selection import EVERYTHING, Selection
 
@@ -24,11 +26,15 @@ FILE_FORMATS = {"xlsx"}  # written to a path, not a text stream
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-def _writer(fmt: str, out, explain: bool, output: Path | None):
+def _writer(fmt: str, out, explain: bool, output: Path | None, compact: bool = False):
     if fmt == "table":
         from perfscore.report.table import TableWriter
 
-        return TableWriter(out, explain=explain)
+        return TableWriter(out, explain=explain, compact=compact)
+    if fmt == "summary":
+        from perfscore.report.summary import SummaryWriter
+
+        return SummaryWriter(out)
     if fmt in ("json", "jsonl"):
         from perfscore.report.jsonout import writer_for
 
@@ -45,25 +51,30 @@ def _writer(fmt: str, out, explain: bool, output: Path | None):
         from perfscore.report.xlsx import XlsxWriter
 
         assert output is not None  # run_score refuses xlsx without -o
-        return XlsxWriter(output)
+        return XlsxWriter(output, formulas=True)
     raise PerfscoreError(f"unknown format {fmt!r}")
 
 
 def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fail_on: str,
               select: set[str] | None, ignore: set[str] | None, explain: bool, jobs: int = 1,
-              progress: bool | None = None, limits: Limits = DEFAULT_LIMITS) -> int:
+              progress: bool | None = None, limits: Limits = DEFAULT_LIMITS,
+              threshold: Decimal = DEFAULT_THRESHOLD, compact: bool = False, quiet: bool = False,
+              verbose: bool = False) -> int:
+    import time
+
+    started = time.monotonic()
     rule_set = load_rules(rules)
     target = Output(output, files, protected=_rule_files(rules)) if output is not None else None
     if fmt in FILE_FORMATS and output is None:
-        raise PerfscoreError(f"--format {fmt} writes a file: give it with -o OUT.{fmt}")
+        raise PerfscoreError(_("--format {fmt} writes a file: give it with -o OUT.{fmt}").format(fmt=fmt))
     builder = SummaryBuilder()
     selection = Selection.of(select, ignore)
     # closing: interrupted, the workers are stopped here, not whenever the generator is collected
     with _terminated_as_interrupted(), _destination(fmt, target) as dest, batch_gc(), contextlib.closing(
             _results(files, rule_set, explain, jobs, fmt in ("json", "jsonl"), selection,
                      _temp_of(dest, output), limits)) as results:
-        writer = _writer(fmt, dest, explain, dest if fmt in FILE_FORMATS else None)
-        for doc in _with_progress(results, progress):
+        writer = _writer(fmt, dest, explain, dest if fmt in FILE_FORMATS else None, compact)
+        for doc in _with_progress(results, progress, files):
             if isinstance(doc, Digest):  # a worker's chunk: selected and counted there
                 for error in doc.errors:
                     print(f"perfscore: {term_text(error)}", file=sys.stderr)
@@ -75,7 +86,7 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
                     select_document(doc, selection)
                 builder.add(doc)
             writer.document(doc)
-        summary = builder.build()
+        summary = builder.build(threshold)
         summary.skipped = skipped_files(files)
         writer.end(summary)
         if summary.forms == 0 and target is not None:
@@ -83,10 +94,19 @@ def run_score(files: list[str], *, rules: str, fmt: str, output: Path | None, fa
     if summary.forms == 0:
         if summary.unreadable:
             failed = len({error.file for error in summary.unreadable})  # a stream's bad lines are one file
-            print(f"perfscore: nothing could be read ({failed} file(s) failed)", file=sys.stderr)
+            print("perfscore: " + _("nothing could be read ({n} file(s) failed)").format(n=failed), file=sys.stderr)
         else:
-            print("perfscore: no forms found", file=sys.stderr)
+            print("perfscore: " + _("no forms found"), file=sys.stderr)
         return 2
+    if verbose:
+        for skipped in summary.skipped:
+            print(f"perfscore: {_('skipped')} {term_text(skipped.file)}: {term_text(skipped.message)}",
+                  file=sys.stderr)
+    if not quiet and ((output is not None and sys.stderr.isatty()) or verbose):
+        line = closing_line(summary, str(output) if output is not None else None)
+        if verbose:
+            line += _(" in {seconds:.1f} s").format(seconds=time.monotonic() - started)
+        print(term_text(line), file=sys.stderr)
     if fail_on != "never" and builder.worst() >= SEVERITY_RANK[fail_on]:
         return 1
     return 0
@@ -184,9 +204,27 @@ def _stdout(fmt: str):
     return out
 
 
-def _with_progress(results: Iterator[DocumentResult | Digest],
-                   progress: bool | None) -> Iterator[DocumentResult | Digest]:
-    """A progress bar on a terminal only: never in pipes or CI logs."""
+def closing_line(summary: Summary, output: str | None) -> str:
+    """`wrote report.xlsx: 1,234 forms, 56 grade changes, 7 errors` (without -o, the counts alone)."""
+    errors = summary.findings_by_severity.get("error", 0)
+    counts = ", ".join((ngettext("{n} form", "{n} forms", summary.forms).format(n=f"{summary.forms:,}"),
+                        ngettext("{n} grade change", "{n} grade changes", summary.grade_changes).format(
+                            n=f"{summary.grade_changes:,}"),
+                        ngettext("{n} error", "{n} errors", errors).format(n=f"{errors:,}")))
+    return _("wrote {output}: {counts}").format(output=output, counts=counts) if output else counts
+
+
+def _count_files(files: list[str]) -> int | None:
+    """How many files the run will read, for the progress bar's total; None for a stream (unknown)."""
+    if any(f == "-" or f.endswith(".jsonl") for f in files):
+        return None
+    return sum(1 for _path in iter_paths(files))
+
+
+def _with_progress(results: Iterator[DocumentResult | Digest], progress: bool | None,
+                   files: list[str] = ()) -> Iterator[DocumentResult | Digest]:  # type: ignore[assignment]
+    """A progress bar on a terminal only (never in pipes or CI logs), on stderr: files done of the total,
+    percentage and time left when the total is known, and the forms scored so far."""
     import os
 
     show = progress if progress is not None else (sys.stderr.isatty() and not os.environ.get("CI"))
@@ -194,14 +232,33 @@ def _with_progress(results: Iterator[DocumentResult | Digest],
         yield from results
         return
     try:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
     except ImportError:
         yield from results
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} files"),
-                  TimeElapsedColumn(), transient=True, console=None) as bar:
-        task = bar.add_task("scoring", total=None)
+    total = _count_files(list(files))
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn(_("files")),
+               TaskProgressColumn(), TextColumn("{task.fields[forms]} " + _("forms")), TimeElapsedColumn()]
+    if total is not None:
+        columns.append(TimeRemainingColumn())
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(_("scoring"), total=total, forms=0)
+        forms, last = 0, None
         for doc in results:
-            bar.update(task, advance=doc.documents if isinstance(doc, Digest) else 1,
-                       description=Path(doc.file).name[:40])
+            forms += doc.summary._forms if isinstance(doc, Digest) else len(doc.forms)
+            advance = 0
+            if isinstance(doc, Digest):
+                advance = 0 if total is not None else doc.documents
+            elif doc.file != last:
+                advance, last = 1, doc.file
+            bar.update(task, advance=advance, forms=forms, description=Path(doc.file).name[:30])
             yield doc

@@ -27,6 +27,7 @@ class OutcomeKey(NamedTuple):
     weight: str | None  # str(Decimal) as on the form; None when not printed
     reported: str | None
     unit: str | None  # a separate 度量单位 column
+    kind: str | None = None  # the library kind, only where it changes the score (`=` on a cost)
 
 
 @dataclass(slots=True, eq=False)
@@ -47,6 +48,8 @@ class Outcome:
     category: str | None
     trace: tuple[TraceStep, ...]  # empty unless --explain
     numeric_operator: str | None = None  # a numeric target's operator: what the direction check reads
+    by_kind: bool = False  # scored as `=`: the indicator's kind may say what `=` means (scored again with it)
+    issue: str | None = None  # a question the scorer cannot settle, for the audit to ask (unit-question)
 
 
 class IndicatorSums(NamedTuple):

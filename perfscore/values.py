@@ -27,6 +27,9 @@ read:
    ``trailing_punctuation`` is ignored here ("100%。"). Cells longer than ``MAX_NUMERIC_LENGTH`` that
    start like a number are "too long for a value"; a number beyond the limits of ``decimals.in_range``
    (a 33-digit count) is "number out of range".
+   A cell that is not such a number may still be one with a remark in brackets (``100%（已完成）``, read
+   without the remark) or a count in Chinese numerals before a listed unit (``十二场``, ``两轮``:
+   `perfscore.numerals`).
 7. **Qualitative, prefix**: the cell starts with a term followed by a ``term_separators`` character
    (``达成预期指标，…``), or starts with a ``stems`` entry (``部分达成预期目标并有一定效果``).
 8. Anything else is ``unparsed`` with a short reason.
@@ -52,6 +55,7 @@ from typing import Any
 from perfscore.caches import BoundedCache
 from perfscore.data import shipped_file
 from perfscore.decimals import RANGE_TEXT, in_range
+from perfscore.numerals import chinese_number
 from perfscore.parsed import ParsedValue, comparison_value, scale
 from perfscore.vocabulary import (
     CANONICAL_OPERATORS,
@@ -72,6 +76,7 @@ __all__ = [
     "ParsedValue",
     "Vocabulary",
     "VocabularyError",
+    "chinese_number",
     "default_vocabulary",
     "parse_value",
 ]
@@ -89,6 +94,7 @@ OUT_OF_RANGE = f"number out of range ({RANGE_TEXT})"
 _NUMBER = re.compile(r"-?(?:(?P<ok>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?![\d.,])|\d[\d.,]*)")
 _VALID_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_CHINESE = re.compile(r"(?P<number>[零〇一二两三四五六七八九十百千万]+)(?P<unit>\D+)")
 
 
 class Vocabulary:
@@ -246,6 +252,12 @@ class Vocabulary:
                 if pv is not None:
                     return pv
             pv = self._comparison(text, s, num)
+            if pv is not None and pv.kind != "unparsed":
+                return pv
+            # 6b. a number with a remark in brackets ("100%(已完成)"), or in Chinese numerals ("十二场")
+            other = self._remarked(s) or self._chinese(s)
+            if other is not None:
+                return other._replace(text=text)
             if pv is not None:
                 return pv
         elif _NUMBER.match(s, self._operator_end(s)):
@@ -264,6 +276,26 @@ class Vocabulary:
         if m and (m.group() not in self._word_tokens or m.end() == len(s)):
             return ParsedValue(text, "unparsed", reason="operator without a number", normalised=s)
         return ParsedValue(text, "unparsed", reason="free text", normalised=s)
+
+    def _remarked(self, s: str) -> ParsedValue | None:
+        """A number followed by a remark in brackets, read without the remark: ``100%(已完成)``."""
+        if not s.endswith(")") or "(" not in s:
+            return None
+        head = s[:s.rindex("(")]
+        pv = self.parse(head) if head else None
+        return pv if pv is not None and pv.kind in ("comparison", "range") else None
+
+    def _chinese(self, s: str) -> ParsedValue | None:
+        """A count in Chinese numerals before a listed unit, read as digits: ``十二场``, ``≥两轮``, ``5千人``
+        needs no help (千人 is a unit)."""
+        m = _CHINESE.fullmatch(s, self._operator_end(s))
+        if m is None or m.group("unit").lower() not in self._units:
+            return None
+        number = chinese_number(m.group("number"))
+        if number is None:
+            return None
+        pv = self.parse(s[:m.start()] + str(number) + m.group("unit"))
+        return pv if pv.is_number else None
 
     def _operator_end(self, s: str) -> int:
         m = self._prefix_re.match(s)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Tests that read output were written in English: they run in English (as `--lang en`), including the
+# fixtures built once per module and the commands run as subprocesses; a test marked `zh` runs in Chinese.
+os.environ["PERFSCORE_LANG"] = "en"
 from pydantic import BaseModel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,3 +79,15 @@ def seeds():
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds not present beside the repo")
     return SEEDS
+
+
+@pytest.fixture(autouse=True)
+def language(request, monkeypatch):
+    """English for every test (see PERFSCORE_LANG above), Chinese for a test marked `zh`."""
+    from perfscore import i18n
+
+    lang = "zh" if request.node.get_closest_marker("zh") else "en"
+    monkeypatch.setenv("PERFSCORE_LANG", lang)
+    i18n.set_language(lang)
+    yield lang
+    i18n.set_language("en")

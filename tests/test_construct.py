@@ -68,7 +68,7 @@ indicator_results = st.fixed_dictionaries({
 funding_rows = st.fixed_dictionaries({
     "label": texts, "annual_budget": maybe_decimal, "executed": maybe_decimal, "execution_rate": maybe_decimal,
     "reported_rate": maybe_decimal, "weight": maybe_decimal, "reported_score": maybe_decimal,
-    "computed_score": maybe_decimal})
+    "computed_score": maybe_decimal, "budget": st.none() | st.just("initial_budget")})
 fundings = st.fixed_dictionaries({
     "annual_budget": maybe_decimal, "executed": maybe_decimal, "execution_rate": maybe_decimal,
     "reported_rate": maybe_decimal, "weight": maybe_decimal, "reported_score": maybe_decimal,

@@ -140,10 +140,11 @@ def test_unparsed_value_keeps_reported_score(national):
     ("达成预期指标", "7.99", "8.00"),  # below: raised to the edge
     ("达成预期指标", None, "10.00"),   # no score: the band's point
     ("部分达成预期指标并具有一定效果", 6, "6"),
-    ("部分达成预期指标并具有一定效果", 8, "7.99"),   # 80 % belongs to the band above
+    ("部分达成预期指标并具有一定效果", 8, "8"),   # 80 %(含): an edge is in the band, kept (issue #15: was 7.99)
+    ("部分达成预期指标并具有一定效果", 9, "8"),   # above the band: lowered to its edge, not 0.01 below it
     ("部分达成预期指标并具有一定效果", 5, "6.00"),
     ("未达成预期指标且效果较差", "5.99", "5.99"),
-    ("未达成预期指标且效果较差", 6, "5.99"),
+    ("未达成预期指标且效果较差", 6, "6"),
     ("未达成预期指标且效果较差", None, "3.00"),
 ])
 def test_qualitative_band_edges(national, actual, reported, expected):
@@ -202,7 +203,8 @@ def test_real_mistakes_in_the_seeds_are_found(sample_forms, national):
     assert "rate-mismatch" in codes("选派到村任职干部食宿交通补贴")            # 92.61 printed, 7.425/8 = 92.81
     assert "duplicate-indicator" in codes("政研室业务费")
     assert "qualitative-contradiction" in codes("深化安全可靠替代工程项目")      # 达成预期指标 scored 2 of 10
-    assert "funding-score-mismatch" in codes("遗属补助")                        # 8.45 from the rounded rate; amounts give 8.44
+    # 8.45 from the rounded rate; amounts give 8.44: accepted arithmetic, named (issue #15: was an error)
+    assert "funding-score-arithmetic" in codes("遗属补助") and "funding-score-mismatch" not in codes("遗属补助")
     assert "operator-alias" in codes("巡察经费")                                # →100%
     assert "score-deviation" in codes("巡察经费")                               # 7 of 11 台 scored 3.5, rule gives 3.18
 

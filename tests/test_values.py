@@ -385,7 +385,7 @@ def test_text_keeps_what_was_printed():
     ("≥1,0358万元", "garbled number"),
     ("12,34", "garbled number"),
     ("1.2.3-5月", "garbled number"),
-    ("≥95%（满意度）", "text after the number"),
+    ("≥95%满意度", "text after the number"),  # (in brackets it is a remark: test_a_remark_in_brackets_is_dropped)
     ("2轮常规巡察及专项巡察。", "text after the number"),
     ("5个以上完成", "text after the number"),
     ("≤5%以上", "conflicting operators"),

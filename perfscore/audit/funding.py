@@ -5,18 +5,24 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from perfscore.audit.arithmetic import accepted_arithmetic
 from perfscore.audit.sink import Sink, d
 from perfscore.catalogue import (
     BUDGET_CHANGE,
     FUNDING_ARITHMETIC,
+    FUNDING_FALLBACK,
+    FUNDING_SCORE_ARITHMETIC,
     FUNDING_SCORE_MISMATCH,
     FUNDING_TOTAL_BLANK,
+    FUNDING_UNSCORED,
     FUNDING_ZERO_BUDGET,
+    LOW_EXECUTION_UNEXPLAINED,
+    OVERSPEND,
     RATE_MISMATCH,
     SCORE_OVER_WEIGHT,
 )
 from perfscore.model import Form
-from perfscore.results import FormResult
+from perfscore.results import FormResult, FundingRowResult
 
 if TYPE_CHECKING:
     from perfscore.rules import Rules
@@ -24,6 +30,39 @@ if TYPE_CHECKING:
 __all__ = ["check_funding"]
 
 ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+def _check_rated(form: Form, row: FundingRowResult, rules: Rules, sink: Sink) -> None:
+    """How the row was rated: on the 年初预算数 (fallback), not at all, above 100 %, or low with no reason."""
+    if row.budget == "initial_budget":
+        sink.add(FUNDING_FALLBACK,
+                 f"{row.label}: no 全年预算数; rated on the 年初预算数 {d(row.annual_budget)}: "
+                 f"{d(row.executed)}/{d(row.annual_budget)} = {d(row.execution_rate)}% → {d(row.computed_score)} of "
+                 f"{d(row.weight)} (funding.fallback: {rules.spec.funding.fallback})",
+                 indicator=row.label, initial_budget=row.annual_budget, executed=row.executed,
+                 computed=row.computed_score)
+    elif row.computed_score is None:
+        sink.add(FUNDING_UNSCORED,
+                 f"{row.label}: no 全年预算数/全年执行数 the rule set can rate: its {d(row.weight)} points are missing "
+                 "from the recomputed total", indicator=row.label, weight=row.weight)
+    if row.execution_rate is None:
+        return
+    if row.execution_rate > HUNDRED + rules.spec.tolerance.rate and row.budget is None:
+        sink.add(OVERSPEND, f"{row.label}: 全年执行数 {d(row.executed)} is above 全年预算数 {d(row.annual_budget)} "
+                 f"({d(row.execution_rate)}%)", indicator=row.label, executed=row.executed,
+                 annual_budget=row.annual_budget, rate=row.execution_rate)
+    threshold = rules.spec.reasons.low_execution
+    if threshold is not None and row.execution_rate < threshold * HUNDRED and not _funding_reason(form):
+        sink.add(LOW_EXECUTION_UNEXPLAINED,
+                 f"{row.label}: 执行率 {d(row.execution_rate)}% is below {d(threshold * HUNDRED)}% with no 偏差原因",
+                 indicator=row.label, rate=row.execution_rate, threshold=threshold * HUNDRED)
+
+
+def _funding_reason(form: Form) -> bool:
+    """A 偏差原因 printed on any funding row (forms print it once, on the row the reader puts it on)."""
+    return form.funding is not None and any(
+        r.deviation_reason and not r.deviation_reason.isspace() for r in form.funding.rows())
 
 
 def check_funding(form: Form, result: FormResult, rules: Rules, sink: Sink) -> None:
@@ -37,6 +76,7 @@ def check_funding(form: Form, result: FormResult, rules: Rules, sink: Sink) -> N
                      "资金总额 row is 0 or blank; the funding score was computed from the 其中 rows",
                      indicator="资金总额", annual_budget=fr.annual_budget, executed=fr.executed)
         for row in fr.rows:
+            _check_rated(form, row, rules, sink)
             if row.execution_rate is not None and row.reported_rate is not None \
                     and abs(row.execution_rate - row.reported_rate) > tol.rate:
                 sink.add(RATE_MISMATCH,
@@ -58,6 +98,14 @@ def check_funding(form: Form, result: FormResult, rules: Rules, sink: Sink) -> N
                     sink.add(SCORE_OVER_WEIGHT, f"funding score {d(row.reported_score)} is above its weight "
                              f"{d(row.weight)}", indicator=row.label, score=row.reported_score, weight=row.weight)
                 if row.execution_rate is not None and abs(row.computed_score - row.reported_score) > tol.funding:
+                    accepted = accepted_arithmetic(row, rules)
+                    if accepted is not None:
+                        sink.add(FUNDING_SCORE_ARITHMETIC,
+                                 f"funding score printed {d(row.reported_score)}: the amounts give "
+                                 f"{d(row.computed_score)}; {accepted}",
+                                 indicator=row.label, printed=row.reported_score, computed=row.computed_score,
+                                 arithmetic=accepted.split(":")[0])
+                        continue
                     sink.add(FUNDING_SCORE_MISMATCH,
                              f"funding score printed {d(row.reported_score)} but the amounts give "
                              f"{d(row.computed_score)} ({d(row.execution_rate)}% × {d(row.weight)})",

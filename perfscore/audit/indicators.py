@@ -13,23 +13,32 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from perfscore import catalogue
+from perfscore.audit.rows import check_row, funding_figures, operator_aliases
 from perfscore.audit.sink import d, make_finding, pairs
 from perfscore.caches import Memo
 from perfscore.catalogue import (
+    ABSURD_TARGET,
+    ACTUAL_COPIES_TARGET,
+    ACTUAL_OPERATOR,
     DUPLICATE_INDICATOR,
     MISSING_DEVIATION_REASON,
-    OPERATOR_ALIAS,
+    OVER_ACHIEVEMENT,
+    QUALITATIVE_ACTUAL,
     QUALITATIVE_CONTRADICTION,
     SCORE_DEVIATION,
     SCORE_OVER_WEIGHT,
+    SCORE_UNDER,
+    SHORTFALL_SCORED_FULL,
+    UNIT_QUESTION,
     UNPARSED_VALUE,
     UNSCORABLE,
     WRONG_DIRECTION,
 )
 from perfscore.labels import CompactLabels
-from perfscore.model import Form
+from perfscore.model import Form, Indicator
 from perfscore.results import Finding, IndicatorResult, Severity
 from perfscore.scored import Outcome
+from perfscore.values import ParsedValue
 
 if TYPE_CHECKING:
     from perfscore.rules import Rules
@@ -37,6 +46,9 @@ if TYPE_CHECKING:
 __all__ = ["FINDINGS", "Draft", "IndicatorFacts", "check_indicators", "indicator_findings"]
 
 MEMO_LIMIT = 20_000
+# How a form's values are written (an actual with an operator, copied from the target, a word for a number)
+# is a habit of the form, not of one row: reported once per form, with the rows it covers.
+PER_FORM = frozenset({ACTUAL_OPERATOR, ACTUAL_COPIES_TARGET, QUALITATIVE_ACTUAL})
 
 
 _COMPACT = CompactLabels()  # what duplicates are found by
@@ -90,7 +102,17 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
     make, new_facts = table.make, tuple.__new__
     name, form_location = form.name, form.source
     append = findings.append
+    aliased: list[tuple[Indicator, Outcome]] = []
+    special: list[tuple[IndicatorResult, Indicator, Outcome]] = []
+    gathered: dict[str, tuple[Severity, list[str]]] = {}
     for r, ind, outcome in zip(results, form.indicators, outcomes, strict=True):
+        target = outcome.target
+        if target.aliases or outcome.actual.aliases:
+            aliased.append((ind, outcome))
+        number = target.base_number  # rows that may have a finding depending on the form: few
+        if (number is not None and (number == 0 or target.base_unit == "万元")) \
+                or (ind.adjusted_target is not None and ind.adjusted_target != ind.initial_target):
+            special.append((r, ind, outcome))
         reason = ind.deviation_reason or ""
         kind = kind_of(r.level1, r.level2, r.level3) if outcome.numeric_operator in checked else None
         facts = (outcome, r.computed_score, None if kind is None else kind.name,
@@ -102,8 +124,28 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
         if own or drafts:
             location = r.source or form_location
             for code, message, severity, numbers in drafts + own if drafts else own:
+                if code in PER_FORM:  # how the values are written: one finding per form, naming the rows
+                    gathered.setdefault(code, (severity, []))[1].append(f"{r.level3}: {message}")
+                    continue
                 append(make_finding(code=code, severity=severity, message=message, form=name,
                                 indicator=r.level3, location=location, numbers=dict(numbers)))
+    for code, (severity, rows) in gathered.items():
+        append(make_finding(code=code, severity=severity, message=f"{len(rows)} row{'s' if len(rows) > 1 else ''}: "
+                            + "; ".join(rows), form=name, indicator=None, location=form_location,
+                            numbers={"rows": str(len(rows))}))
+    if special:  # what depends on the form as well as the row's values
+        figures = funding_figures(form)
+        for r, ind, outcome in special:
+            for code, message, numbers in check_row(figures, ind, outcome, rules):
+                for code_, message_, severity, numbers_ in _configured([(code, message, None, numbers)], rules):
+                    append(make_finding(code=code_, severity=severity, message=message_, form=name,
+                                        indicator=r.level3, location=r.source or form_location,
+                                        numbers=dict(numbers_)))
+    if aliased:  # one finding per form and alias, naming the cells (not one per cell)
+        for code, message, numbers in operator_aliases(aliased):
+            for code_, message_, severity, numbers_ in _configured([(code, message, None, numbers)], rules):
+                append(make_finding(code=code_, severity=severity, message=message_, form=name, indicator=None,
+                                    location=form_location, numbers=dict(numbers_)))
 
 
 def _configured(drafts: Iterable[tuple[str, str, Severity | None, tuple[tuple[str, str], ...]]],
@@ -133,11 +175,8 @@ def indicator_findings(facts: IndicatorFacts, rules: Rules) -> tuple[Draft, ...]
     outcome, computed, scored_form = facts.outcome, facts.computed, facts.scored_form
     target, actual, weight, reported = outcome.target, outcome.actual, outcome.weight, outcome.reported
     tol, reasons = rules.spec.tolerance, rules.spec.reasons
-    read_with_notes = target.aliases or actual.aliases or target.kind == "unparsed" or actual.kind == "unparsed"
+    read_with_notes = target.kind == "unparsed" or actual.kind == "unparsed"
     for which, parsed in (("target", target), ("actual", actual)) if read_with_notes else ():
-        for alias in parsed.aliases:
-            add(OPERATOR_ALIAS, f"{which} {parsed.text!r}: {alias.found!r} read as {alias.means}",
-                alias.severity, found=alias.found, means=alias.means)  # type: ignore[arg-type]
         if parsed.kind == "unparsed":
             # a target table (绩效目标完成情况表) states its values in prose by design: a note, not a warning
             add(UNPARSED_VALUE, f"{which} {parsed.text!r} cannot be read: {parsed.reason}",
@@ -145,28 +184,78 @@ def indicator_findings(facts: IndicatorFacts, rules: Rules) -> tuple[Draft, ...]
     if weight is not None and reported is not None and reported > weight + tol.weight:
         add(SCORE_OVER_WEIGHT, f"score {d(reported)} is above its weight {d(weight)}", score=reported, weight=weight)
     if outcome.method == "unscorable" and scored_form:
-        add(UNSCORABLE, outcome.why)  # no deduction applies to an unscorable row: the result says the same
+        # no deduction applies to an unscorable row: the result says the same
+        add(UNIT_QUESTION if outcome.issue == "unit-question" else UNSCORABLE, outcome.why)
     _check_score(outcome, computed, rules, add)
+    if scored_form:
+        _check_values(outcome, rules, add)
     kind = rules.kinds_by_name.get(facts.kind) if facts.kind is not None else None
     if kind is not None and target.operator and target.operator not in kind.expected:
         add(WRONG_DIRECTION, f"{kind.title} target {target.text!r} uses {target.operator}; "
             f"expected {' or '.join(kind.expected)}", kind=kind.name, operator=target.operator)
+    ratio = _over_ratio(outcome, rules) if scored_form else None
+    if ratio is not None:
+        add(OVER_ACHIEVEMENT, f"actual {actual.text} is {d(ratio)}% of target {target.text}: explain it; a target "
+            "set too low loses points where the rule set says so", ratio=ratio)
     if not facts.has_reason and scored_form:
         if reasons.shortfall and weight is not None and reported is not None and reported < weight - tol.score:
             add(MISSING_DEVIATION_REASON, f"scored {d(reported)} of {d(weight)} with no 偏差原因",
                 score=reported, weight=weight)
-        elif reasons.over_achievement is not None and target.is_number and actual.is_number \
-                and target.operator in (">=", ">", "=", None):
-            _, t = target.in_base()
-            _, a = actual.in_base()
-            if t and a is not None and t > 0 and a / t >= reasons.over_achievement:
-                ratio = rules.round(a / t * 100)
-                add(MISSING_DEVIATION_REASON,
-                    f"actual {actual.text} is {d(ratio)}% of target {target.text} with no 偏差原因", ratio=ratio)
+        elif outcome.method not in ("qualitative", "unscorable") and outcome.computed is not None \
+                and weight is not None and reported is not None and reported >= weight - tol.score \
+                and outcome.computed < weight - tol.score:
+            add(SHORTFALL_SCORED_FULL, f"actual {actual.text} is short of target {target.text} "
+                f"({outcome.method} gives {d(outcome.computed)} of {d(weight)}), scored full with no 偏差原因",
+                score=reported, computed=outcome.computed, weight=weight)
+        elif ratio is not None:
+            add(MISSING_DEVIATION_REASON,
+                f"actual {actual.text} is {d(ratio)}% of target {target.text} with no 偏差原因", ratio=ratio)
     return _configured(out, rules)
 
 
 FINDINGS: Memo[IndicatorFacts, Rules, tuple[Draft, ...]] = Memo(indicator_findings, MEMO_LIMIT)
+
+
+def _over_ratio(outcome: Outcome, rules: Rules) -> Decimal | None:
+    """actual/target in percent when it reaches reasons.over_achievement on a floor (≥ > = or none)."""
+    threshold = rules.spec.reasons.over_achievement
+    target, actual = outcome.target, outcome.actual
+    if threshold is None or not (target.is_number and actual.is_number) or outcome.method in ("reverse", "unscorable") \
+            or target.operator not in (">=", ">", "=", None):
+        return None
+    _, t = target.in_base()
+    _, a = actual.in_base()
+    if t and a is not None and t > 0 and a / t >= threshold:
+        return rules.round(a / t * 100)
+    return None
+
+
+def _check_values(outcome: Outcome, rules: Rules, add: Callable[..., None]) -> None:
+    """How the values are written: an actual with an operator or copied from the target, a number target
+    with a word actual, a target that sets nothing to achieve."""
+    target, actual = outcome.target, outcome.actual
+    if actual.is_number and actual.operator is not None and not _approximate(actual, rules):
+        if target.is_number and target.operator is not None and target.normalised == actual.normalised:
+            add(ACTUAL_COPIES_TARGET, f"{actual.text} copies the target", value=actual.text)
+        else:
+            add(ACTUAL_OPERATOR, f"{actual.text} (target {target.text})", value=actual.text,
+                operator=actual.operator)
+    if target.is_number and outcome.method == "qualitative" and actual.kind == "qualitative":
+        add(QUALITATIVE_ACTUAL, f"target {target.text}, actual {actual.text}", target=target.text,
+            actual=actual.text)
+    if target.is_number and target.operator in (">=", ">"):
+        _, t = target.in_base()
+        if t == 0:
+            add(ABSURD_TARGET, f"target {target.text!r} is a floor of 0: nothing to achieve", target=target.text)
+    elif target.kind == "missing" and outcome.method == "qualitative":
+        add(ABSURD_TARGET, f"no target ({target.text or 'blank'}) but scored as {outcome.category}",
+            target=target.text)
+
+
+def _approximate(value: ParsedValue, rules: Rules) -> bool:
+    """An actual read as `=` from a word (约5万元, 5万元左右): an approximate figure, not an operator."""
+    return value.operator == "=" and bool(value.aliases) and all(
+        a.found in rules.vocabulary._word_tokens for a in value.aliases)
 
 
 def _check_score(outcome: Outcome, computed: Decimal | None, rules: Rules, add: Callable[..., None]) -> None:
@@ -188,13 +277,16 @@ def _check_score(outcome: Outcome, computed: Decimal | None, rules: Rules, add: 
                 f"actual {outcome.actual.text!r} ({category}) but scored full {d(reported)}",
                 reported=reported, low=low, high=high, computed=computed)
         else:
-            add(SCORE_DEVIATION,
-                f"{category} band is [{d(low)}, {d(high)}{']' if category == rules.top_band else ')'}, "
+            over = reported > computed
+            add(SCORE_DEVIATION if over else SCORE_UNDER,
+                f"{'over' if over else 'under'}-scored: {category} band is [{d(low)}, {d(high)}], "
                 f"reported {d(reported)}, clamped to {d(computed)}",
-                reported=reported, computed=computed, low=low, high=high)
+                reported=reported, computed=computed, low=low, high=high, points=reported - computed)
     elif abs(computed - reported) > rules.spec.tolerance.score:
         target, actual = outcome.key.target, outcome.key.actual
-        add(SCORE_DEVIATION,
-            f"reported {d(reported)} but {outcome.method} scoring gives {d(computed)} "
-            f"(target {target}, actual {actual}, weight {d(weight)})",
-            reported=reported, computed=computed, target=target, actual=actual, weight=weight)
+        over = reported > computed
+        add(SCORE_DEVIATION if over else SCORE_UNDER,
+            f"{'over' if over else 'under'}-scored: reported {d(reported)} but {outcome.method} scoring gives "
+            f"{d(computed)} (target {target}, actual {actual}, weight {d(weight)})",
+            reported=reported, computed=computed, target=target, actual=actual, weight=weight,
+            points=reported - computed)

@@ -6,7 +6,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from perfscore.audit.sink import Sink, d
-from perfscore.catalogue import GRADE_CHANGE, GRADE_MISMATCH, LEVEL1_WEIGHT, MISSING_LEVEL1, TOTAL_MISMATCH, WEIGHTS_SUM
+from perfscore.catalogue import (
+    GRADE_CHANGE,
+    GRADE_DEPENDS_ON_POINT,
+    GRADE_MISMATCH,
+    LEVEL1_WEIGHT,
+    MISSING_LEVEL1,
+    TOTAL_MISMATCH,
+    WEIGHTS_SUM,
+)
 from perfscore.model import Form
 from perfscore.results import FormResult
 from perfscore.scored import IndicatorSums
@@ -41,6 +49,31 @@ def check_totals(form: Form, result: FormResult, sums: IndicatorSums, rules: Rul
                  f"{rules.name}: recomputed total {d(result.computed_total)}",
                  reported_grade=before, computed_grade=result.computed_grade,
                  reported_total=form.reported_total, computed_total=result.computed_total)
+    _check_band_points(result, rules, sink)
+
+
+def _check_band_points(result: FormResult, rules: Rules, sink: Sink) -> None:
+    """The points the scorer had to choose inside a qualitative band (a reported score outside the band of its
+    actual's words, clamped to the edge, or none printed), at the bottom and at the top of their bands: a
+    different grade at each end means the grade rests on that choice, not on the form. A score kept in its
+    band is the unit's own judgement and is not moved."""
+    total = result.computed_total
+    if total is None or not rules.grade_bands:
+        return
+    low = high = ZERO
+    for r in result.indicators:
+        if r.band is not None and r.computed_score is not None and r.computed_score != r.reported_score:
+            low += r.band[0] - r.computed_score
+            high += r.band[1] - r.computed_score
+    if not low and not high:
+        return
+    lowest, highest = rules.round(total + low), rules.round(total + high)
+    at_low, at_high = rules.grade(lowest), rules.grade(highest)
+    if at_low != at_high:
+        sink.add(GRADE_DEPENDS_ON_POINT,
+                 f"with the qualitative scores at the bottom of their bands the total is {d(lowest)} ({at_low}), at "
+                 f"the top {d(highest)} ({at_high}): the grade depends on the points chosen inside the bands",
+                 low_total=lowest, high_total=highest, low_grade=at_low, high_grade=at_high)
 
 
 def check_weights(result: FormResult, sums: IndicatorSums, rules: Rules, sink: Sink) -> None:
@@ -56,9 +89,17 @@ def check_weights(result: FormResult, sums: IndicatorSums, rules: Rules, sink: S
     funding_weight = result.funding.weight if result.funding and result.funding.weight is not None else ZERO
     total = indicators_total + funding_weight
     if abs(total - spec.level1.total) > tol.weight:
+        above = ""
+        if total > spec.level1.total:
+            above = {"report": "; the total is reported as computed (level1.above_total: report)",
+                     "cap": f"; the total is capped at {d(spec.level1.total)} (level1.above_total: cap)",
+                     "rescale": f"; the total is rescaled to {d(spec.level1.total)} (level1.above_total: rescale)",
+                     }[spec.level1.above_total]
         sink.add(WEIGHTS_SUM, f"weights add up to {d(total)} (indicators {d(indicators_total)} + funding "
-                 f"{d(funding_weight)}), not {d(spec.level1.total)}",
+                 f"{d(funding_weight)}), not {d(spec.level1.total)}{above}",
                  total=total, indicators=indicators_total, funding=funding_weight, expected=spec.level1.total)
+    if result.kind not in spec.level1.kinds:  # e.g. 部门整体 forms under national: no weights are set for them
+        return
     for group, expected in spec.level1.weights.items():
         if group not in groups:
             sink.add(MISSING_LEVEL1, f"no indicator under {group} (expected {d(expected)} points)",

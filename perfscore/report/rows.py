@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from perfscore import catalogue
+from perfscore.i18n import _, catalogue_text
 from perfscore.labels import compact
 from perfscore.results import SEVERITY_RANK, Finding, FormResult, IndicatorResult, Summary, TraceStep
 
@@ -231,7 +232,7 @@ def code_rows(summary: Summary, seen: dict[str, str] | None = None) -> list[Code
     for code, count in summary.findings_by_code.items():
         spec = catalogue.get(code)
         severity = (seen or {}).get(code) or (spec.severity if spec else "")
-        out.append(CodeRow(code, severity, spec.title if spec else "", count))
+        out.append(CodeRow(code, severity, catalogue_text(spec, "title") if spec else "", count))
     return out
 
 
@@ -250,8 +251,8 @@ def form_meta(form: FormResult, text, code) -> str:
         meta.append(text(form.unit))
     if form.year:
         meta.append(str(form.year))
-    meta.append(f"source: {text(source_text(form) or '—')}")
-    meta.append(f"rules: {code(form.rules)}")
+    meta.append(f"{_('source')}: {text(source_text(form) or '—')}")
+    meta.append(f"{_('rules')}: {code(form.rules)}")
     return " · ".join(meta)
 
 
@@ -260,12 +261,12 @@ def trace_text(step: TraceStep, code, text) -> str:
     out = f"{code(step.rule)}: {code(step.formula or '')}"
     inputs = ", ".join(f"{k}={v}" for k, v in step.inputs.items())
     if inputs:
-        out += f" with {code(inputs)}"
+        out += f" {_('with')} {code(inputs)}"
     out += f" = {text(step.result)}"
     if step.note:
         out += f" ({text(step.note)})"
     if step.cite:
-        out += f"; cites {text(step.cite)}"
+        out += f"; {_('cites')} {text(step.cite)}"
     return out
 
 

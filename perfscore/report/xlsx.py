@@ -22,6 +22,8 @@ from pathlib import Path
 
 from perfscore import __version__, signals
 from perfscore.errors import PerfscoreError
+from perfscore.i18n import _, method_label, severity_label
+from perfscore.i18n.messages import translate
 from perfscore.report.rows import (
     FUNDING_HEADERS,
     INDICATOR_HEADERS,
@@ -37,6 +39,7 @@ from perfscore.report.rows import (
     worst,
 )
 from perfscore.report.safe import is_formula_like, xml_text
+from perfscore.report.summary import change_cells, change_headers, changes_title, unit_cells, unit_headers
 from perfscore.results import SEVERITY_RANK, DocumentResult, Finding, FormResult, Summary
 
 SUMMARY = "Summary"
@@ -92,11 +95,27 @@ def sheet_name(name: str, used: set[str]) -> str:
 
 
 def _comment_text(findings: Sequence[Finding]) -> str:
-    return "\n".join(f"{f.code} [{f.severity}]: {f.message}" for f in by_severity(findings))
+    return "\n".join(f"{f.code} [{f.severity}]: {translate(f.code, f.message)}" for f in by_severity(findings))
+
+
+def _print_setup(ws, title_rows: str | None = None) -> None:
+    """Landscape A4, one page wide (as many tall as it takes), the header rows repeated on every page.
+    Set before the sheet's first row: a write-only sheet writes its properties with its head."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 class XlsxWriter:
-    def __init__(self, path: str | Path, **_: object):
+    def __init__(self, path: str | Path, *, formulas: bool = False, **_: object):
+        """`formulas`: beside the recomputed figures, the ones a formula gives (执行率, funding score, total)
+        as live formulas (`perfscore score -o …xlsx` asks for them); off, every cell is a value."""
         try:
             from openpyxl import Workbook
             from openpyxl.cell import WriteOnlyCell
@@ -107,7 +126,9 @@ class XlsxWriter:
             raise PerfscoreError("--format xlsx needs openpyxl: pip install 'perfscore[excel]'") from None
         self._cell_class, self._comment, self._hyperlink = WriteOnlyCell, Comment, Hyperlink
         self.path = Path(path)
+        self.formulas = formulas
         self.wb = Workbook(write_only=True)
+        self.wb.calculation.fullCalcOnLoad = True  # the formulas' values are computed when Excel/WPS opens it
         self.summary_ws = self.wb.create_sheet(SUMMARY)
         for i, width in enumerate(SUMMARY_WIDTHS):
             self.summary_ws.column_dimensions[_col(i)].width = width
@@ -172,7 +193,8 @@ class XlsxWriter:
             return
         for f in result.findings:
             self.seen.setdefault(f.code, f.severity)
-            self.findings.append([result.file, "", "", f.indicator or "", f.code, f.severity, f.message])
+            self.findings.append([result.file, "", "", f.indicator or "", f.code, f.severity,
+                                  translate(f.code, f.message)])
         for form in result.forms:
             self.write_form(form, result.file)
 
@@ -189,6 +211,10 @@ class XlsxWriter:
         view = form_view(form)
         for i, width in enumerate(INDICATOR_WIDTHS):
             ws.column_dimensions[_col(i)].width = width
+        # the indicator table's header row: frozen, and repeated on every printed page
+        header = 7 + (len(view.funding) + 3 if view.funding else 0)
+        ws.freeze_panes = f"A{header + 1}"
+        _print_setup(ws, f"{header}:{header}")
         self.rules.append(form.rules)
         put = ws.append
         put([self.cell(ws, "项目名称" if form.kind != "department" else "部门名称", bold=True),
@@ -203,16 +229,17 @@ class XlsxWriter:
         self.write_indicators(ws, view)
         self.write_totals(ws, view)
         put([])
-        put([self.cell(ws, "Findings", bold=True), self.cell(ws, len(form.findings))])
+        put([self.cell(ws, _("Findings"), bold=True), self.cell(ws, len(form.findings))])
         if form.findings:
-            put(self.header_row(ws, ["severity", "code", "indicator", "message"]))
+            put(self.header_row(ws, [_("severity"), _("code"), _("indicator"), _("message")]))
             for f in by_severity(form.findings):
-                put([self.cell(ws, f.severity, fill=self.fills.get(f.severity), border=True),
+                put([self.cell(ws, severity_label(f.severity), fill=self.fills.get(f.severity), border=True),
                      self.cell(ws, f.code, border=True), self.cell(ws, f.indicator or "", border=True, wrap=True),
-                     self.cell(ws, f.message, border=True, wrap=True)])
+                     self.cell(ws, translate(f.code, f.message), border=True, wrap=True)])
         for f in form.findings:
             self.seen.setdefault(f.code, f.severity)
-            self.findings.append([file, form.name, name, f.indicator or "", f.code, f.severity, f.message])
+            self.findings.append([file, form.name, name, f.indicator or "", f.code, f.severity,
+                                  translate(f.code, f.message)])
         counts = view.severity_counts()
         self.forms.append([len(self.forms) + 1, name, form.name, file, form.kind, form.reported_total,
                            form.computed_total, form.reported_grade or "", form.computed_grade or "",
@@ -222,8 +249,10 @@ class XlsxWriter:
         if not view.funding:
             return
         ws.append([self.cell(ws, "预算执行 (万元)", bold=True)])
-        ws.append(self.header_row(ws, [*FUNDING_HEADERS, "问题"]))
-        for row in view.funding:
+        formulas = [_("执行率%(公式)"), _("得分(公式)")] if self.formulas else []
+        ws.append(self.header_row(ws, [*FUNDING_HEADERS, "问题", *formulas]))
+        first = 9  # the funding rows' first row: after the five header lines, a blank, the title and the header
+        for n, row in enumerate(view.funding):
             placed: dict[int, list[Finding]] = {}
             for f in row.findings:
                 placed.setdefault(FUNDING_CELL.get(f.code, 0), []).append(f)
@@ -232,14 +261,35 @@ class XlsxWriter:
                 strong = (i == 4 and row.rate_changed) or (i == 7 and row.score_changed)
                 cells.append(self.cell(ws, value, fmt=fmt, bold=strong, findings=placed.get(i, ()), border=True))
             cells.append(self.cell(ws, _codes(row.findings), border=True, wrap=True))
+            cells += self._funding_formulas(ws, row, first + n)
             ws.append(cells)
         ws.append([])
 
+    def formula(self, ws, text: str, *, bold: bool = False):
+        """A formula cell (never from form text: built here from cell references only)."""
+        c = self.cell(ws, 0, fmt=SCORE_FORMAT, bold=bold, border=True)
+        c.value = text
+        return c
+
+    def _funding_formulas(self, ws, row, r: int) -> list:
+        """执行率 = B/A × 100 and, where the rule set's score is min(rate, 1) × 分值 (it gave that number),
+        the score as that formula: the recomputed figures a reviewer can follow in the workbook."""
+        if not self.formulas or not row.annual_budget or row.executed is None:
+            return []
+        out = [self.formula(ws, f"=ROUND(C{r}/B{r}*100,2)")]
+        if row.weight is not None and row.computed_score is not None:
+            rate = row.executed / row.annual_budget
+            if round(min(rate, Decimal(1)) * row.weight, 2) == row.computed_score:
+                out.append(self.formula(ws, f"=ROUND(MIN(C{r}/B{r},1)*F{r},2)"))
+        return out
+
     def write_indicators(self, ws, view: FormView) -> None:
-        ws.append(self.header_row(ws, [*INDICATOR_HEADERS[:8], "重算 (computed)", INDICATOR_HEADERS[9], "问题"]))
+        ws.append(self.header_row(ws, [*INDICATOR_HEADERS[:8], _("重算 (computed)"), INDICATOR_HEADERS[9], "问题"]))
         for row in view.indicators:
             cells = []
-            for i, (value, fmt) in enumerate(zip(row.cells(), INDICATOR_FORMATS, strict=False)):
+            values = list(row.cells())
+            values[9] = method_label(str(values[9]))
+            for i, (value, fmt) in enumerate(zip(values, INDICATOR_FORMATS, strict=False)):
                 findings = row.findings if i == SCORE_COL else row.group_findings if i == LEVEL1_COL else ()
                 cells.append(self.cell(ws, value, fmt=fmt, bold=(i == COMPUTED_COL and row.changed),
                                        findings=findings, border=True, wrap=2 <= i <= 5))
@@ -248,6 +298,8 @@ class XlsxWriter:
 
     def write_totals(self, ws, view: FormView) -> None:
         form = view.form
+        header = 7 + (len(view.funding) + 3 if view.funding else 0)
+        first, last = header + 1, header + len(view.indicators)
         total = [None] * 9
         total[LABEL_COL] = self.cell(ws, "总分", bold=True, border=True)
         total[WEIGHT_COL] = self.cell(ws, view.weight_sum, fmt=SCORE_FORMAT, findings=view.weight_findings,
@@ -261,8 +313,15 @@ class XlsxWriter:
         grade[SCORE_COL] = self.cell(ws, form.reported_grade or "", border=True)
         grade[COMPUTED_COL] = self.cell(ws, form.computed_grade or "", bold=view.grade_changed, border=True)
         note = [None] * 9
-        note[SCORE_COL] = self.cell(ws, "reported")
-        note[COMPUTED_COL] = self.cell(ws, "computed")
+        note[SCORE_COL] = self.cell(ws, _("reported"))
+        note[COMPUTED_COL] = self.cell(ws, _("computed"))
+        scores = [r.result.computed_score for r in view.indicators]
+        funding = view.funding[0].computed_score if len(view.funding) == 1 else None if view.funding else Decimal(0)
+        known = [s for s in scores if s is not None]
+        if self.formulas and view.indicators and len(known) == len(scores) and funding is not None \
+                and sum(known, funding) == form.computed_total:  # the total is the plain sum: show it as one
+            total.append(self.formula(ws, f"=SUM(I{first}:I{last})" + ("+H9" if view.funding else ""),
+                                      bold=view.total_changed))
         ws.append(total)
         ws.append(grade)
         ws.append(note)
@@ -275,43 +334,37 @@ class XlsxWriter:
         self.wb.save(self.path)
 
     def _summary_sheet(self, summary: Summary) -> None:
+        """Counts on top; then the form list, its header frozen under them and filtered (an auditor's first
+        move: 重算等级 ≠ 等级); then the change list, the roll-up by unit, grades, codes, every finding; a chart
+        of the score changes and of the grades beside the counts."""
         ws = self.summary_ws
-        put = ws.append
+        rows = [0]
+
+        def put(cells: list) -> None:
+            ws.append(cells)
+            rows[0] += 1
+
+        counts = [(_("Forms read"), summary.forms), (_("Files"), summary.files),
+                  (_("Unreadable files"), len(summary.unreadable)), (_("Grade changes"), summary.grade_changes)]
+        counts += [(_("{severity} findings").format(severity=severity_label(s)), summary.findings_by_severity.get(s, 0))
+                   for s in SEVERITIES]
+        header = 4 + len(counts) + 2  # the form list's header row
+        if self.forms:
+            ws.freeze_panes = f"A{header + 1}"
+            ws.auto_filter.ref = f"A{header}:{_col(8 + len(SEVERITIES))}{header + len(self.forms)}"
+        _print_setup(ws, f"{header}:{header}" if self.forms else None)
         with signals.held():  # the first row makes the sheet's temp file: see `write_form`
-            put([self.cell(ws, "绩效自评表复核报告 · perfscore", font=self.title_font)])
-        put([self.cell(ws, "规则 (rule set)", bold=True), self.cell(ws, rule_sets(self.rules))])
-        put([self.cell(ws, "generated by", bold=True), self.cell(ws, f"perfscore {__version__}")])
+            put([self.cell(ws, _("绩效自评表复核报告 · perfscore"), font=self.title_font)])
+        put([self.cell(ws, _("规则 (rule set)"), bold=True), self.cell(ws, rule_sets(self.rules))])
+        put([self.cell(ws, _("generated by"), bold=True), self.cell(ws, f"perfscore {__version__}")])
         put([])
-        counts = [("Forms read", summary.forms), ("Files", summary.files),
-                  ("Unreadable files", len(summary.unreadable)), ("Grade changes", summary.grade_changes)]
-        counts += [(f"{s} findings", summary.findings_by_severity.get(s, 0)) for s in SEVERITIES]
         for label, n in counts:
             put([self.cell(ws, label, bold=True), self.cell(ws, n)])
-        grades, rows = grade_rows(summary)
-        if grades:
-            put([])
-            put(self.header_row(ws, ["等级 (grade)", "reported", "computed"]))
-            reported, computed = rows[0][1], rows[1][1]
-            for grade, r, c in zip(grades, reported, computed, strict=False):
-                put([self.cell(ws, grade, border=True), self.cell(ws, r, border=True),
-                     self.cell(ws, c, border=True)])
-        if summary.findings_by_code:
-            put([])
-            put(self.header_row(ws, ["code", "severity", "title", "count"]))
-            for code in code_rows(summary, self.seen):
-                put([self.cell(ws, code.code, border=True),
-                     self.cell(ws, code.severity, fill=self.fills.get(code.severity), border=True),
-                     self.cell(ws, code.title, border=True, wrap=True), self.cell(ws, code.count, border=True)])
-        if summary.unreadable:
-            put([])
-            put(self.header_row(ws, ["unreadable file", "message"]))
-            for e in summary.unreadable:
-                put([self.cell(ws, e.file, border=True, findings=()),
-                     self.cell(ws, e.message, border=True, wrap=True, fill=self.fills["error"])])
+        put([])
         if self.forms:
-            put([])
-            put(self.header_row(ws, ["#", "sheet", "form", "file", "kind", "总分", "重算", "等级", "重算等级",
-                                     *SEVERITIES]))
+            put(self.header_row(ws, ["#", _("sheet"), _("form"), _("file"), _("kind"), "总分", "重算", "等级",
+                                     "重算等级",
+                                     *(severity_label(s) for s in SEVERITIES)]))
             for n, sheet, name, file, kind, rt, ct, rg, cg, *sev in self.forms:
                 put([self.cell(ws, n, border=True),
                      self.cell(ws, sheet, link=f"'{sheet.replace(chr(39), chr(39) * 2)}'!A1", border=True),
@@ -321,16 +374,84 @@ class XlsxWriter:
                                bold=rt is not None and ct is not None and rt != ct),
                      self.cell(ws, rg, border=True), self.cell(ws, cg, border=True, bold=bool(rg and cg and rg != cg)),
                      *(self.cell(ws, x, border=True) for x in sev)])
+        if summary.changes:
+            put([])
+            put([self.cell(ws, changes_title(summary), bold=True)])
+            put(self.header_row(ws, change_headers()))
+            for change in summary.changes:
+                put([self.cell(ws, change.delta, fmt=SCORE_FORMAT, border=True, bold=change.grade_change),
+                     *(self.cell(ws, c, border=True, wrap=True) for c in change_cells(change)[1:])])
+        if summary.by_unit:
+            put([])
+            put(self.header_row(ws, unit_headers()))
+            for unit, c in summary.by_unit.items():
+                put([self.cell(ws, v, border=True, wrap=i == 0) for i, v in enumerate(unit_cells(unit, c))])
+        grades, grade_counts = grade_rows(summary)
+        grade_at = None
+        if grades:
+            put([])
+            put(self.header_row(ws, [_("等级 (grade)"), _("reported"), _("computed")]))
+            grade_at = rows[0] + 1
+            reported, computed = grade_counts[0][1], grade_counts[1][1]
+            for grade, before, after in zip(grades, reported, computed, strict=False):
+                put([self.cell(ws, grade, border=True), self.cell(ws, before, border=True),
+                     self.cell(ws, after, border=True)])
+        delta_at = None
+        if summary.delta_bins:
+            put([])
+            put(self.header_row(ws, [_("Δ points"), _("forms")]))
+            delta_at = rows[0] + 1
+            for label, n in summary.delta_bins.items():
+                put([self.cell(ws, label, border=True), self.cell(ws, n, border=True)])
+        if summary.findings_by_code:
+            put([])
+            put(self.header_row(ws, [_("code"), _("severity"), _("title"), _("count")]))
+            for code in code_rows(summary, self.seen):
+                put([self.cell(ws, code.code, border=True),
+                     self.cell(ws, severity_label(code.severity), fill=self.fills.get(code.severity), border=True),
+                     self.cell(ws, code.title, border=True, wrap=True), self.cell(ws, code.count, border=True)])
+        if summary.unreadable:
+            put([])
+            put(self.header_row(ws, [_("unreadable file"), _("message")]))
+            for e in summary.unreadable:
+                put([self.cell(ws, e.file, border=True, findings=()),
+                     self.cell(ws, e.message, border=True, wrap=True, fill=self.fills["error"])])
         if self.findings:
             put([])
-            put(self.header_row(ws, ["severity", "code", "form", "indicator", "message", "file", "sheet"]))
+            put(self.header_row(ws, [_("severity"), _("code"), _("form"), _("indicator"), _("message"), _("file"),
+                                     _("sheet")]))
             for file, form, sheet, indicator, code, severity, message in sorted(
                     self.findings, key=lambda r: -SEVERITY_RANK.get(r[5], 0)):
-                put([self.cell(ws, severity, fill=self.fills.get(severity), border=True),
+                put([self.cell(ws, severity_label(severity), fill=self.fills.get(severity), border=True),
                      self.cell(ws, code, border=True), self.cell(ws, form, border=True, wrap=True),
                      self.cell(ws, indicator, border=True, wrap=True),
                      self.cell(ws, message, border=True, wrap=True), self.cell(ws, file, border=True),
                      self.cell(ws, sheet, border=True)])
+        self._charts(ws, delta_at, len(summary.delta_bins), grade_at, len(grades))
+
+    def _charts(self, ws, delta_at: int | None, bins: int, grade_at: int | None, grades: int) -> None:
+        """Bar charts of the score changes and of the grades before/after, drawn from the cells above,
+        placed to the right of the counts."""
+        from openpyxl.chart import BarChart, Reference
+
+        anchor = "D1"
+        if delta_at is not None:
+            chart = BarChart()
+            chart.title = _("Score changes (recomputed − reported, points)")
+            chart.add_data(Reference(ws, min_col=2, min_row=delta_at - 1, max_row=delta_at + bins - 1),
+                           titles_from_data=True)
+            chart.set_categories(Reference(ws, min_col=1, min_row=delta_at, max_row=delta_at + bins - 1))
+            chart.height, chart.width, chart.legend = 6, 12, None
+            ws.add_chart(chart, anchor)
+            anchor = "J1"
+        if grade_at is not None:
+            chart = BarChart()
+            chart.title = _("Grades: reported vs recomputed")
+            chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=grade_at - 1, max_row=grade_at + grades - 1),
+                           titles_from_data=True)
+            chart.set_categories(Reference(ws, min_col=1, min_row=grade_at, max_row=grade_at + grades - 1))
+            chart.height, chart.width = 6, 10
+            ws.add_chart(chart, anchor)
 
 
 @contextlib.contextmanager

@@ -135,6 +135,11 @@ def semantic_problems(spec: RuleSet, positions: dict[KeyPath, Position],
                 hint = difflib.get_close_matches(cite, sorted(doc_ids), n=1)
                 did = f" (did you mean {hint[0]!r}?)" if hint else ""
                 at((*path, "cite"), f"cites unknown document {cite!r}{did}")
+            for key, doc in (getattr(obj, "cites", None) or {}).items():
+                if key not in type(obj).model_fields:
+                    at((*path, "cites", key), f"cites: {key!r} is not a key of this block")
+                elif doc not in doc_ids:
+                    at((*path, "cites", key), f"cites unknown document {doc!r}")
             for fname in type(obj).model_fields:
                 check_cites(getattr(obj, fname), (*path, fname))
         elif isinstance(obj, dict):
@@ -195,6 +200,7 @@ def formula_problems(spec: RuleSet, positions: dict[KeyPath, Position],
         (("funding", "rate"), spec.funding.rate, FUNDING_RATE_NAMES, NUMBER),
         (("funding", "formula"), spec.funding.formula, FUNDING_NAMES, NUMBER),
     ]
+    checks.append((("scoring", "signed_shortfall"), spec.scoring.signed_shortfall, INDICATOR_NAMES, NUMBER))
     for name, method in spec.scoring.methods.items():
         checks.append((("scoring", "methods", name, "formula"), method.formula, INDICATOR_NAMES, NUMBER))
         checks.append((("scoring", "methods", name, "zero_target"), method.zero_target, INDICATOR_NAMES, NUMBER))

@@ -47,6 +47,7 @@ class MethodFormulas:
     formula: Formula
     zero_target: Formula
     cite: str | None
+    direction: int = 1  # −1 when it scores a ceiling (≤ <): the side a signed value falls short on
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,13 @@ class Rules:
                 name, tuple(method.operators),
                 compile_formula(method.formula, INDICATOR_NAMES, f"scoring.methods.{name}.formula"),
                 compile_formula(method.zero_target, INDICATOR_NAMES, f"scoring.methods.{name}.zero_target"),
-                method.cite)
+                method.cite, -1 if any(op in ("<=", "<") for op in method.operators) else 1)
             self.methods[name] = compiled
             for op in method.operators:
                 self.method_by_operator[op] = compiled
         self.plain_method = self.methods.get(spec.scoring.plain)
+        self.signed_shortfall = compile_formula(spec.scoring.signed_shortfall, INDICATOR_NAMES,
+                                                "scoring.signed_shortfall")
         self.adjustments = [
             CompiledAdjustment(
                 adj.name, adj.kind,
@@ -122,6 +125,13 @@ class Rules:
         self.library = _library(spec.library, origin)
         self.checked_operators = self.library.checked_operators()
         self.kinds_by_name = {kind.name: kind for kind in reversed(self.library.kinds)}  # the first of a name
+        # kind name → the method `=` is scored by on that kind (cost: `=` is a ceiling, scored as ≤)
+        self.equal_by_kind: dict[str, MethodFormulas] = {}
+        if spec.scoring.equal_by_kind:
+            for kind in self.library.kinds:
+                by = self.method_by_operator.get(kind.equal_as) if kind.equal_as else None
+                if by is not None and kind.name not in self.equal_by_kind:
+                    self.equal_by_kind[kind.name] = by
 
     def round(self, value: Decimal) -> Decimal:
         """`value` to the rule set's places. A value too long for the context's precision (a rate of 1e30 %

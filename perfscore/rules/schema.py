@@ -22,6 +22,8 @@ Severity = Literal["error", "warning", "info"]
 # Numbers in rule files are untrusted: finite and of a sane size, whatever YAML type they arrive as.
 Num = Annotated[Decimal, Field(ge=Decimal("-1e12"), le=Decimal("1e12"), allow_inf_nan=False)]
 QualitativeCategory = Literal["achieved", "partial", "not_achieved"]
+FormKindName = Literal["project", "department", "target_report"]
+Arithmetic = Literal["printed_rate", "rounded_rate", "truncated"]  # funding 得分 worked out otherwise, accepted
 
 
 class _Rule(BaseModel):
@@ -30,6 +32,12 @@ class _Rule(BaseModel):
 
 class Cited(_Rule):
     cite: str | None = Field(None, description="id of the document (in `documents`) this rule comes from")
+    cites: dict[str, str] = Field(default_factory=dict, description=(
+        "key → document id, for a key of this block that comes from another document than `cite`"))
+
+    def cite_of(self, key: str) -> str | None:
+        """The document `key` of this block comes from: its own entry in `cites`, else the block's."""
+        return self.cites.get(key, self.cite)
 
 
 class Citation(_Rule):
@@ -67,6 +75,12 @@ class Level1(Cited):
     aliases: dict[str, list[str]] = Field(default_factory=dict,
                                           description="group name → other spellings found on forms")
     total: Num = Field(Decimal(100), description="weights incl. funding must add up to this")
+    above_total: Literal["report", "cap", "rescale"] = Field(
+        "report", description="a computed total above `total` (weights adding up to more): report it only "
+                              "(the weights-sum finding), cap it at `total`, or rescale it to `total`")
+    kinds: list[FormKindName] = Field(
+        default_factory=lambda: list[FormKindName](["project"]),
+        description="form kinds whose level-1 weights are checked")
 
 
 class FundingRowRule(_Rule):
@@ -83,6 +97,13 @@ class Funding(Cited):
         True, description="score the 其中 rows when the 资金总额 row is 0 or blank")
     budget_change_share: Num | None = Field(
         Decimal("0.2"), ge=0, description="warn when 全年预算数 differs from 年初预算数 by more than this share")
+    fallback: Literal["initial_budget", "none"] = Field(
+        "initial_budget", description="a row with no 全年预算数 is rated on its 年初预算数 (with the "
+                                      "funding-fallback finding), or left unscored (funding-unscored)")
+    accepted_arithmetic: list[Arithmetic] = Field(
+        default_factory=lambda: list[Arithmetic](["printed_rate", "rounded_rate", "truncated"]),
+        description="other ways of working out the funding 得分 that are accepted (an info finding naming "
+                    "the one used) instead of a funding-score-mismatch error")
 
 
 class Method(Cited):
@@ -94,13 +115,21 @@ class Method(Cited):
 class Scoring(Cited):
     methods: dict[str, Method] = Field(default_factory=dict)
     plain: str = Field("equal", description="method for a number printed without an operator")
-    negative_actual_as_zero: bool = True
+    negative_actual_as_zero: bool = Field(
+        False, description="older behaviour: a negative actual counts as 0 (wrong for 增长率/下降率)")
+    signed_shortfall: str = Field(
+        "max(1 - abs(actual - target) / abs(target), 0) * weight",
+        description="score of a target or actual below 0 that falls short in its method's direction "
+                    "(one on the right side scores the weight); names: actual, target, weight")
+    equal_by_kind: bool = Field(
+        True, description="`=` on an indicator whose library kind says what `=` means (cost: ≤) is scored "
+                          "by that operator's method")
     cap_at_weight: bool = True
 
 
 class Band(_Rule):
     low: Num = Field(ge=0, le=1, description="lower edge as a fraction of the weight (inclusive)")
-    high: Num = Field(ge=0, le=1, description="upper edge (exclusive, except for the top band)")
+    high: Num = Field(ge=0, le=1, description="upper edge as a fraction of the weight (inclusive)")
     point: Num = Field(ge=0, le=1, description="point chosen when no reported score is usable")
 
 
@@ -124,6 +153,8 @@ class Reasons(Cited):
     shortfall: bool = Field(True, description="a score below the weight needs a reason")
     over_achievement: Num | None = Field(
         Decimal("1.3"), description="actual/target ratio from which an over-achievement needs a reason")
+    low_execution: Num | None = Field(
+        None, ge=0, le=1, description="execution rate (a fraction) below which the funding row needs a reason")
 
 
 class FindingsConfig(_Rule):

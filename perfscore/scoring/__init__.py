@@ -15,7 +15,7 @@ from decimal import Decimal
 from perfscore.construct import maker
 from perfscore.decimals import printed
 from perfscore.model import Form
-from perfscore.results import FormResult, TraceStep
+from perfscore.results import FormResult, FundingResult, TraceStep
 from perfscore.rules import Rules
 from perfscore.scored import IndicatorSums, Outcome, OutcomeKey, ScoredForm
 from perfscore.scoring.adjustments import apply_caps, apply_indicator_adjustments
@@ -27,6 +27,27 @@ __all__ = ["IndicatorSums", "Outcome", "OutcomeKey", "Scored", "ScoredForm", "sc
 
 ZERO = Decimal(0)
 _form_result = maker(FormResult)
+
+
+def above_maximum(total: Decimal, maximum: Decimal, sums: IndicatorSums, funding: FundingResult | None,
+                  rules: Rules, trace: list[TraceStep], explain: bool) -> Decimal:
+    """A total above `level1.total` (weights adding up to 105, 110) capped at it or rescaled to it, as the
+    rule set's `level1.above_total` says (`report`, the default, keeps it and the audit reports weights-sum)."""
+    mode = rules.spec.level1.above_total
+    weights = (sums.weights or ZERO) + (funding.weight if funding is not None and funding.weight else ZERO)
+    if mode == "rescale" and weights > maximum:  # a form out of 110 put on the scale of 100
+        new, formula = rules.round(total * maximum / weights), "total × level1.total / Σ weights"
+    elif mode == "cap" and total > maximum:
+        new, formula = rules.round(maximum), "min(total, level1.total)"
+    else:
+        return total
+    if explain:
+        cite = rules.cite(rules.spec.level1.cite_of("above_total"))
+        trace.append(TraceStep(rule=f"level1.above_total.{mode}", cite=cite,
+                               inputs={"total": printed(total), "maximum": printed(maximum),
+                                       "weights": printed(weights)},
+                               formula=formula, result=printed(new)))
+    return new
 
 
 def score(form: Form, rules: Rules, *, explain: bool = False) -> ScoredForm:
@@ -52,6 +73,8 @@ def score(form: Form, rules: Rules, *, explain: bool = False) -> ScoredForm:
                                    formula="funding + Σ indicators", result=printed(total)))
         if rules.caps:
             total = apply_caps(total, funding, results, rules, trace, explain)
+        if rules.spec.level1.above_total != "report":
+            total = above_maximum(total, rules.spec.level1.total, sums, funding, rules, trace, explain)
     result = _form_result(
         name=form.name, kind=form.kind, unit=form.unit, year=form.year, source=form.source,
         rules=rules.name, funding=funding, indicators=results,

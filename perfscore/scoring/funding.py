@@ -29,6 +29,20 @@ def _has_amounts(row: FundingRow | None) -> bool:
     return row is not None and bool(row.annual_budget) and row.executed is not None
 
 
+def _initial(row: FundingRow) -> Decimal | None:
+    return row.initial_budget or row.budget_compiled or row.target_declared
+
+
+def _fallback(row: FundingRow | None, rules: Rules) -> FundingRow | None:
+    """`row` rated on its 年初预算数 when its 全年预算数 is blank and the rule set falls back (funding.fallback):
+    a row with money and a budget is never left out of the total."""
+    if row is None or row.annual_budget is not None or row.executed is None \
+            or rules.spec.funding.fallback != "initial_budget":
+        return None
+    initial = _initial(row)
+    return row.model_copy(update={"annual_budget": initial}) if initial else None
+
+
 def _pick_row(form: Form, match: list[str], rules: Rules) -> tuple[FundingRow | None, str]:
     funding = form.funding
     assert funding is not None
@@ -65,6 +79,9 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
     first: tuple[FundingRow | None, str] | None = None
     for rule in rules.spec.funding.rows:
         row, basis = _pick_row(form, rule.match, rules)
+        fallback = _fallback(row, rules) if not _has_amounts(row) else None
+        if fallback is not None:
+            row = fallback
         first = first or (row, basis)
         weight = rule.weight
         total_weight += weight
@@ -82,12 +99,12 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
             rows.append(_funding_row_result(
                 label=basis, annual_budget=row.annual_budget if row else None,
                 executed=row.executed if row else None, execution_rate=None, reported_rate=reported_rate,
-                weight=weight, reported_score=reported_score, computed_score=None))
+                weight=weight, reported_score=reported_score, computed_score=None, budget=None))
             explanations.append(f"{basis}: no 全年预算数/全年执行数 to score")
             total_score = None
             continue
         env = {"executed": row.executed, "annual_budget": row.annual_budget,
-               "initial_budget": row.initial_budget or row.budget_compiled or row.target_declared or ZERO,
+               "initial_budget": _initial(row) or ZERO,
                "weight": weight}
         try:
             rate = rules.funding_rate(env)
@@ -111,15 +128,18 @@ def score_funding(form: Form, rules: Rules, explain: bool = False) -> FundingRes
                 total_score = None
             rows.append(_funding_row_result(
                 label=basis, annual_budget=row.annual_budget, executed=row.executed, execution_rate=None,
-                reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=computed))
+                reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=computed,
+                budget=None))
             continue
         computed = rules.round(min(max(raw, ZERO), weight))
         percent = rules.round(rate * HUNDRED)
         rows.append(_funding_row_result(
             label=basis, annual_budget=row.annual_budget, executed=row.executed, execution_rate=percent,
-            reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=computed))
-        explanations.append(f"{basis}: {printed(row.executed)}/{printed(row.annual_budget)} = {printed(percent)}% → "
-                            f"{printed(computed)} of {printed(weight)}")
+            reported_rate=reported_rate, weight=weight, reported_score=reported_score, computed_score=computed,
+            budget="initial_budget" if fallback is not None else None))
+        on = " (no 全年预算数: rated on the 年初预算数, funding.fallback)" if fallback is not None else ""
+        explanations.append(f"{basis}: {printed(row.executed)}/{printed(row.annual_budget)}{on} = "
+                            f"{printed(percent)}% → {printed(computed)} of {printed(weight)}")
         if total_score is not None:
             total_score += computed
         if explain:

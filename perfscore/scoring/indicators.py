@@ -19,8 +19,9 @@ from perfscore.labels import compact
 from perfscore.model import Indicator
 from perfscore.results import IndicatorResult, TraceStep
 from perfscore.rules import Rules
-from perfscore.rules.formulas import EvalError
 from perfscore.scored import IndicatorSums, Outcome, OutcomeKey
+from perfscore.scoring import quantities
+from perfscore.scoring.methods import score_by_method
 from perfscore.values import ParsedValue, Vocabulary
 
 __all__ = ["OUTCOMES", "Scored", "outcome", "score_indicator", "score_indicators", "scored_sum"]
@@ -58,7 +59,7 @@ def key_of(ind: Indicator) -> OutcomeKey:
     weight, reported = ind.weight, ind.score
     return OutcomeKey(ind.adjusted_target or ind.initial_target, ind.actual,
                       None if weight is None else str(weight), None if reported is None else str(reported),
-                      ind.measure_unit)
+                      ind.measure_unit, None)
 
 
 def score_indicators(indicators: list[Indicator], first_index: int, rules: Rules,
@@ -70,6 +71,7 @@ def score_indicators(indicators: list[Indicator], first_index: int, rules: Rules
     # cost to build); an OutcomeKey is made only on a miss, for `outcome` to read by name
     lookup: Callable[[tuple[str | None, ...]], Outcome | None] = table.get  # type: ignore[assignment]
     make, new_key = table.make, tuple.__new__
+    equal_by_kind, kind_of = rules.equal_by_kind, rules.library.kind_of
     results: list[IndicatorResult] = []
     outcomes: list[Outcome] = []
     index = first_index
@@ -79,12 +81,18 @@ def score_indicators(indicators: list[Indicator], first_index: int, rules: Rules
     for ind in indicators:
         target = ind.adjusted_target or ind.initial_target  # Indicator.target, without the property call
         weight, reported = ind.weight, ind.score
-        key = (target, ind.actual, None if weight is None else str(weight),
-               None if reported is None else str(reported), ind.measure_unit)
+        key: tuple[str | None, ...] = (target, ind.actual, None if weight is None else str(weight),
+                                       None if reported is None else str(reported), ind.measure_unit, None)
         if explain:
             found = outcome(OutcomeKey._make(key), rules, trace=[])
         else:
             found = lookup(key) or make(new_key(OutcomeKey, key))
+        if found.by_kind and equal_by_kind:  # `=`: the kind may say it is a ceiling (a cost)
+            kind = kind_of(ind.level1, ind.level2, ind.level3)
+            if kind is not None and kind.name in equal_by_kind:
+                key = (*key[:5], kind.name)
+                found = outcome(OutcomeKey._make(key), rules, trace=[]) if explain else \
+                    lookup(key) or make(new_key(OutcomeKey, key))
         outcomes.append(found)
         computed = found.computed
         results.append(_indicator_result(
@@ -126,6 +134,8 @@ def outcome(key: OutcomeKey, rules: Rules, *, trace: list[TraceStep] | None = No
     computed: Decimal | None = None
     band: tuple[Decimal, Decimal] | None = None
     category: str | None = None
+    issue: str | None = None
+    by_kind = False
     if weight is None:
         method, why = "unscorable", "no weight (分值) printed"
     elif actual.kind == "qualitative" and actual.category in rules.spec.qualitative.bands:
@@ -137,12 +147,21 @@ def outcome(key: OutcomeKey, rules: Rules, *, trace: list[TraceStep] | None = No
     elif actual.kind == "missing":
         method, why = "unscorable", "no actual (实际完成值) printed"
     elif target.is_number and actual.is_number:
-        if not vocab.comparable(target, actual):
+        target, actual, assumed = quantities.align_multiplier(vocab, target, actual)
+        question = quantities.unit_question(target, actual)
+        if question is not None:
+            method, why, issue = "unscorable", question, "unit-question"
+        elif not vocab.comparable(target, actual):
             method, why = "unscorable", f"units do not compare: {target.unit} vs {actual.unit}"
         else:
-            method, computed, why = _formula_score(target, actual, weight, rules, trace, explain)
+            method, computed, why = _formula_score(target, actual, weight, rules, trace, explain, key.kind)
+            by_kind = key.kind is None and target.operator in ("=", None)  # `=` and a plain number
+            if assumed:
+                why += f" ({assumed})"
     elif target.kind == "range" and (actual.is_number or actual.kind == "range"):
-        method, computed, why = _range_score(target, actual, weight, rules, trace, explain)
+        method, computed, why = quantities.range_score(target, actual, weight, rules, trace, explain)
+    elif (when := quantities.dates_of(target, actual)) is not None:
+        method, computed, why = quantities.date_score(when, target, actual, weight, rules, trace, explain)
     elif (target.kind in ("qualitative", "range") and actual.kind in ("qualitative", "range")
           and _same(target.text, actual.text)):
         category = rules.top_band
@@ -160,7 +179,7 @@ def outcome(key: OutcomeKey, rules: Rules, *, trace: list[TraceStep] | None = No
     if method == "unscorable":
         why += "; reported score kept"
     return Outcome(key, weight, reported, target, actual, method, computed, band, why, category, tuple(trace),
-                   target.operator if target.is_number else None)
+                   target.operator if target.is_number else None, by_kind, issue)
 
 
 OUTCOMES: Memo[OutcomeKey, Rules, Outcome] = Memo(outcome, MEMO_LIMIT)
@@ -193,20 +212,19 @@ def _band_score(category: str, weight: Decimal, reported: Decimal | None, rules:
     spec = rules.spec.qualitative
     b = rules.qualitative_bands[category]  # an actual's category, or the rule set's top band
     low, high = rules.round(b.low * weight), rules.round(b.high * weight)
-    top = category == rules.top_band
-    inside = reported is not None and low <= reported and (reported <= high if top else reported < high)
+    # both edges inclusive, as 财预〔2020〕10号 states the bands (100–80 %(含), 80–60 %(含), 60–0 %): a score
+    # on an edge is kept, whichever band the actual's words name
+    inside = reported is not None and low <= reported <= high
     if inside and reported is not None and spec.keep_reported_in_band:  # (inside: a score was printed)
         computed = reported
-        edge = "]" if top else ")"
-        why = f"{category} band [{printed(low)}, {printed(high)}{edge}: reported {printed(reported)} kept"
+        why = f"{category} band [{printed(low)}, {printed(high)}]: reported {printed(reported)} kept"
     elif reported is None:
         computed = rules.round(b.point * weight)
         why = f"{category} band: no reported score, point {printed(b.point)} × {printed(weight)} = {printed(computed)}"
     elif reported < low:
         computed, why = low, f"{category} band starts at {printed(low)}: reported {printed(reported)} raised"
     else:
-        computed = high if top else high - rules.quantum
-        computed = min(computed, weight)
+        computed = min(high, weight)
         why = f"{category} band ends at {printed(high)}: reported {printed(reported)} lowered to {printed(computed)}"
     if explain:
         trace.append(TraceStep(rule=f"qualitative.bands.{category}", cite=rules.cite(spec.cite),
@@ -218,57 +236,17 @@ def _band_score(category: str, weight: Decimal, reported: Decimal | None, rules:
 
 
 def _formula_score(target: ParsedValue, actual: ParsedValue, weight: Decimal, rules: Rules,
-                   trace: list[TraceStep], explain: bool) -> tuple[str, Decimal | None, str]:
+                   trace: list[TraceStep], explain: bool, kind: str | None = None) -> tuple[str, Decimal | None, str]:
     op = target.operator
     method = rules.method_by_operator.get(op) if op else rules.plain_method
+    chosen = ""
+    if kind is not None and op in ("=", None) and kind in rules.equal_by_kind:
+        method = rules.equal_by_kind[kind]
+        chosen = f"; {op or 'no operator'} on a {rules.kinds_by_name[kind].title} read as a {method.name} target " \
+                 f"(library kind {kind}, scoring.equal_by_kind)"
     if method is None:
         return "unscorable", None, f"no scoring method for operator {op or '(none)'}"
     _, t = target.in_base()
     _, a = actual.in_base()
     assert t is not None and a is not None
-    scoring = rules.spec.scoring
-    if a < 0 and scoring.negative_actual_as_zero:
-        a = ZERO
-    formula = method.zero_target if t == 0 else method.formula
-    env = {"actual": a, "target": t, "weight": weight}
-    try:
-        raw = formula(env)
-    except EvalError as exc:
-        return "unscorable", None, f"formula failed: {exc}"
-    if type(raw) is not Decimal:  # a formula of constants or comparisons
-        raw = Decimal(raw)
-    capped = raw
-    if scoring.cap_at_weight:
-        capped = min(max(raw, ZERO), weight)
-    computed = rules.round(capped)
-    why = (f"{method.name} ({op or 'no operator'}): actual {printed(a)} vs target {printed(t)} → {printed(computed)} "
-           f"of {printed(weight)}")
-    if explain:
-        trace.append(TraceStep(rule=f"scoring.methods.{method.name}" + (".zero_target" if t == 0 else ".formula"),
-                               cite=rules.cite(method.cite),
-                               inputs={k: printed(v) for k, v in env.items()}, formula=formula.source,
-                               result=printed(computed),
-                               note=None if capped == raw else f"capped from {printed(raw)} to [0, weight]"))
-    return method.name, computed, why
-
-
-def _range_score(target: ParsedValue, actual: ParsedValue, weight: Decimal, rules: Rules,
-                 trace: list[TraceStep], explain: bool) -> tuple[str, Decimal | None, str]:
-    if target.unit and actual.unit and target.unit != actual.unit:
-        return "unscorable", None, f"units do not compare: {target.unit} vs {actual.unit}"
-    lo, hi = target.low, target.high
-    assert lo is not None and hi is not None  # a range has both bounds
-    if actual.kind == "range":
-        assert actual.low is not None and actual.high is not None
-        inside = lo <= actual.low and actual.high <= hi
-    else:
-        assert actual.number is not None  # the caller's test: a range or a number
-        inside = lo <= actual.number <= hi
-    if not inside:
-        return "unscorable", None, f"actual {actual.text} outside the range {target.text}"
-    computed = rules.round(weight)
-    if explain:
-        trace.append(TraceStep(rule="scoring.range",
-                               inputs={"low": printed(lo), "high": printed(hi), "actual": actual.text},
-                               formula="weight if low ≤ actual ≤ high", result=printed(computed)))
-    return "range", computed, f"actual {actual.text} within {target.text} → full {printed(weight)}"
+    return score_by_method(method, t, a, weight, rules, trace, explain, label=op or "no operator", note=chosen)

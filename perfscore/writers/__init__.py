@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from perfscore.errors import PerfscoreError
@@ -49,10 +50,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def export(doc: Document | Form, path: str | Path, to: str | None = None, *,
-           source: str | Path | None = None) -> Path:
+           source: str | Path | None = None, reviews: Mapping[int, Sequence[str]] | None = None) -> Path:
     """Write ``doc`` to ``path`` as ``to`` ("xlsx", "docx" or "yaml"; default: from the suffix).
 
-    ``source`` is the file the forms were read from: writing over it is refused. Returns the path.
+    ``source`` is the file the forms were read from: writing over it is refused. ``reviews`` (xlsx and
+    docx): 复核意见 lines printed under each form, by form index. Returns the path.
     """
     path = Path(path)
     fmt = (to or path.suffix.lstrip(".")).lower()
@@ -69,7 +71,10 @@ def export(doc: Document | Form, path: str | Path, to: str | None = None, *,
     module = importlib.import_module(FORMATS[fmt])
     try:  # a regular file atomically, a device or FIFO directly, never an input (perfscore.fileio)
         with Output(path, inputs).path() as tmp:
-            module.write(document, tmp)
+            if reviews:
+                module.write(document, tmp, reviews)
+            else:
+                module.write(document, tmp)
     except OutputError as exc:
         raise WriteError(exc.file, exc.reason, text=str(exc)) from None
     return path

@@ -9,6 +9,7 @@ python-docx's ``table.cell()`` and ``merge()`` walk the whole table on every cal
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -23,7 +24,8 @@ _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def write(doc: Document, path: Path) -> None:
+def write(doc: Document, path: Path, reviews: Mapping[int, Sequence[str]] | None = None) -> None:
+    """Every form of ``doc`` on a page of its own; ``reviews``: 复核意见 lines by form index."""
     try:
         import docx
         from docx.enum.section import WD_ORIENT
@@ -55,7 +57,7 @@ def write(doc: Document, path: Path) -> None:
     for index, form in enumerate(doc.forms):
         if index:
             document.add_page_break()
-        lay = layout_form(form)
+        lay = layout_form(form, (reviews or {}).get(index, ()))
         for r in range(lay.title_rows):
             para = document.add_paragraph()
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER

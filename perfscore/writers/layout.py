@@ -13,6 +13,7 @@ printed only when some indicator fills them, so the form reads back exactly as i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -153,8 +154,8 @@ _COL_WIDTH = {"level1": 10, "level2": 12, "level3": 26, "nature": 8, "initial_ta
               "deviation_reason": 26}
 
 
-def layout_form(form: Form) -> Layout:
-    """The standard layout of one form."""
+def layout_form(form: Form, review: Sequence[str] = ()) -> Layout:
+    """The standard layout of one form; ``review``: the 复核意见 lines printed under it (a re-scored form)."""
     kind = form.kind
     fcols = _funding_columns(form) if form.funding is not None else []
     icols = _indicator_columns(form)
@@ -256,6 +257,14 @@ def layout_form(form: Form) -> Layout:
         lay.put(r, 0, "总分", "label", score_col - 1 if score_col > 0 else None)
         lay.put(r, score_col, form.reported_total, "number")
         lay.put(r, score_col + 1, form.reported_grade, "label", last if score_col + 1 < last else None)
+
+    # -- review ------------------------------------------------------------------------------------
+    if review:
+        first_review = len(lay.rows)
+        for line in review:
+            r = lay.new_row()
+            lay.put(r, 2, line, "text", last)
+        lay.put(first_review, 0, "复核意见", "label", 1, len(lay.rows) - 1)
 
     widths = [10.0] * width
     for i, (name, _) in enumerate(icols):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from copy import copy
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +40,8 @@ def _text_units(text: str) -> float:
     return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
 
 
-def write(doc: Document, path: Path) -> None:
+def write(doc: Document, path: Path, reviews: Mapping[int, Sequence[str]] | None = None) -> None:
+    """Every form of ``doc`` on a sheet of its own; ``reviews``: 复核意见 lines by form index."""
     try:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -83,9 +85,9 @@ def write(doc: Document, path: Path) -> None:
     used: set[str] = set()
     if not doc.forms:
         wb.create_sheet("Sheet")
-    for form in doc.forms:
+    for index, form in enumerate(doc.forms):
         ws = wb.create_sheet(sheet_title(form.name or "Sheet", used))
-        _fill(ws, layout_form(form), styles)
+        _fill(ws, layout_form(form, (reviews or {}).get(index, ())), styles)
     wb.save(path)
 
 

@@ -135,14 +135,17 @@ def test_total_mismatch_on_the_total_cell(book):
     ws = book["党群服务和人才专项经费"]
     total = next(row for row in ws.iter_rows() if row[3].value == "总分")
     reported, computed = total[SCORE - 1], total[SCORE]
-    assert reported.value == 95 and computed.value == pytest.approx(91.99)
+    assert reported.value == 95 and computed.value == pytest.approx(92)  # issue #15: was 91.99
     assert "total-mismatch" in reported.comment.text
     assert fill_of(reported) == FILL_COLOURS["error"]
     assert "weights-sum" in total[6].comment.text and total[6].value == 95
     grade = next(row for row in ws.iter_rows() if row[3].value == "等级")
     assert (grade[SCORE - 1].value, grade[SCORE].value) == ("优", "优")
-    score = next(r for r in indicator_rows(ws) if r[LEVEL3 - 1].value == "人才服务水平")[SCORE - 1]
-    assert score.value == 8 and "score-deviation" in score.comment.text
+    # issue #15: 8 of 10 on 部分达成 is on the band's inclusive edge, kept: no score-deviation there any more
+    kept = next(r for r in indicator_rows(ws) if r[LEVEL3 - 1].value == "人才服务水平")[SCORE - 1]
+    assert kept.value == 8 and (kept.comment is None or "score-deviation" not in kept.comment.text)
+    score = next(r for r in indicator_rows(book["巡察经费"]) if r[LEVEL3 - 1].value == "办公设备购置数量")[SCORE - 1]
+    assert score.value == 3.5 and "score-deviation" in score.comment.text   # 7 of 11 台: 3.18, over-scored
     assert fill_of(score) == FILL_COLOURS["warning"]
 
 
@@ -153,7 +156,9 @@ def test_funding_findings_on_the_funding_cells(book):
     assert row[4].value == pytest.approx(92.81) and row[4].comment is None
     ws = book["遗属补助"]
     row = find_row(ws, "资金总额")
-    assert row[6].value == pytest.approx(8.45) and "funding-score-mismatch" in row[6].comment.text
+    # issue #15: 8.45 is the printed rate rounded twice, accepted (funding-score-arithmetic, info), not an error
+    assert row[6].value == pytest.approx(8.45)
+    assert row[6].comment is None or "funding-score-mismatch" not in row[6].comment.text
 
 
 def test_numbers_are_numbers(book):
