@@ -111,6 +111,15 @@ def semantic_problems(spec: RuleSet, positions: dict[KeyPath, Position],
     if bands and bands[-1][1].high != 1:
         at(("qualitative", "bands", bands[-1][0], "high"), "the highest band must end at 1")
     mins = [b.min for b in spec.grades.bands]
+    if mins != sorted(mins, reverse=True):
+        listed = ", ".join(f"{b.grade} ≥ {b.min}" for b in spec.grades.bands)
+        at(("grades", "bands"), f"grade bands must be listed best first, each with a lower min ({listed})")
+    if spec.level1.weights:
+        indicators = sum(spec.level1.weights.values())
+        funding = sum(row.weight for row in spec.funding.rows)
+        if indicators + funding != spec.level1.total:
+            at(("level1", "weights"), f"level-1 weights ({indicators}) and funding weights ({funding}) add up to "
+                                      f"{indicators + funding}, not level1.total {spec.level1.total}")
     if len(set(mins)) != len(mins):
         at(("grades", "bands"), "two grade bands have the same min")
     if spec.grades.bands and min(mins) != 0:
@@ -214,7 +223,10 @@ def formula_problems(spec: RuleSet, positions: dict[KeyPath, Position],
         except FormulaError as exc:
             found = positions.get((*path, VALUE)) or positions.get(path)
             file, line, col = found if found is not None else (default_file, None, None)
-            out.append(Problem(f"formula {source!r}: {exc}", file, line, col, path))
+            hint = ""
+            if "never closed" in str(exc) and "," not in source:
+                hint = " (inside {…} a comma ends a YAML value: put the formula in quotes)"
+            out.append(Problem(f"formula {source!r}: {exc}{hint}", file, line, col, path))
     return out
 
 

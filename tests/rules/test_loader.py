@@ -241,3 +241,22 @@ def test_a_library_outside_the_folder_is_not_read(tmp_path):
     mine = write(tmp_path / "rules", "mine.yaml", "name: mine\nextends: national\nlibrary: ../lib\n")
     with pytest.raises(RulesError, match="no indicator library"):
         load_rules(mine)
+
+
+def test_rules_check_catches_what_an_auditor_gets_wrong(tmp_path):
+    """Grade bands out of order, weights that do not add up to the total, a formula cut by a YAML comma."""
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\nextends: [national]\nscoring:\n  methods:\n"
+                    "    reverse: {operators: ['<=', '<'],\n"
+                    "              formula: weight if actual <= target else max(1 - actual / target, 0)}\n"
+                    "grades:\n  bands:\n    - {grade: 优, min: 80}\n    - {grade: 良, min: 90}\n"
+                    "    - {grade: 中, min: 60}\n    - {grade: 差, min: 0}\nlevel1:\n  weights: {产出指标: 60, 效益指标: 30, 满意度指标: 10}\n",
+                    encoding="utf-8")
+    rules, problems = check_rules(path)
+    assert rules is None
+    text = {p.path[0] if p.path else None: str(p) for p in problems}
+    assert "best first" in text["grades"] and "mine.yaml:8:" in text["grades"]
+    assert "add up to 110, not level1.total 100" in text["level1"]
+    assert "put the formula in quotes" in text["scoring"]
+    for name in ("national", "hubei", "department", "guizhou-department"):
+        assert check_rules(name)[1] == [], name
