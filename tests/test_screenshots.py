@@ -23,6 +23,12 @@ def test_screenshots_of_the_reports(tmp_path, capsys):
     assert script.main(["--out", str(tmp_path)]) == 0
     assert (tmp_path / "report.html").stat().st_size > 10_000 and (tmp_path / "report.xlsx").stat().st_size > 10_000
     said = capsys.readouterr().out
+    import shutil
+
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        assert (tmp_path / "report.pdf").stat().st_size > 10_000  # the workbook as it prints
+    else:
+        assert "no LibreOffice" in said
     if script.chromium() is None:
         assert "no Chromium" in said
         pytest.skip("chromium not installed: only the reports were written")
