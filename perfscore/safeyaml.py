@@ -7,12 +7,14 @@ gigabytes once anything walks them. `compose` counts the depth as it composes an
 as if every alias were expanded, memoised per node so the count itself stays linear. Form files, rule
 files, rule tests, the vocabulary and the indicator library all read YAML through here.
 
-Speed: PyYAML's pure-Python scanner and parser cost ~7× what libyaml costs for the same file. When the
-installed PyYAML has libyaml (``yaml.__with_libyaml__``), libyaml scans and parses (``CParser``) and
-PyYAML's own Python composer builds the nodes from its events, so the depth count, the duplicate-key
-check, the alias count and every error's position are the same code as with the pure loader. (The
-composer of ``CSafeLoader`` itself is compiled and recursive: it could not count depth.) Without
-libyaml the pure-Python loader is used; ``DEFAULT_LOADER`` names the one in use and tests run both.
+Speed: PyYAML's pure-Python scanner and parser cost ~7× what libyaml costs. With libyaml
+(``yaml.__with_libyaml__``), ``load`` and ``safe_load`` build a plain document (maps, lists, scalars:
+form files) straight from libyaml's events (:func:`_from_events`, ~17× the pure loader on a form
+file); anything else, and every error, takes the node path: libyaml's events composed into nodes by
+:func:`_compose_events` (PyYAML's composer as one loop, same guards and marks), and a file libyaml or
+the guards refuse is read again by the pure loader, whose error and position stand. ``compose`` (rule
+files, which need every node's position) is the node path. Without libyaml the pure loader is used;
+``DEFAULT_LOADER`` names the one in use and tests run both.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class TooBig(yaml.YAMLError):
     """More values than allowed once aliases are expanded."""
 
 
-class _Guarded:
+class _Guarded(Composer):
     """Composing with a depth count (and, on request, refusing duplicate keys): mixed into a loader
     whose composer is PyYAML's Python ``Composer``."""
 
@@ -69,14 +71,7 @@ class _Guarded:
     def compose_mapping_node(self, anchor):
         node = super().compose_mapping_node(anchor)
         if self._unique_keys:
-            seen: dict[tuple[str, str], yaml.Node] = {}
-            for key, _ in node.value:
-                if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE_KEY:
-                    continue
-                first = seen.setdefault((key.tag, key.value), key)
-                if first is not key:
-                    raise DuplicateKey(None, None, f"duplicate key {key.value[:60]!r} (first at line "
-                                                   f"{first.start_mark.line + 1})", key.start_mark)
+            _unique(node)
         return node
 
 
@@ -105,11 +100,17 @@ if CParser is not None:
         def get_single_node(self) -> yaml.Node | None:
             return _compose_events(self, self._max_depth, self._unique_keys)
 
+        def construct_document(self, node: yaml.Node) -> Any:
+            """The safe constructor's result, a plain tree built in one walk (:func:`_construct`): the
+            rule loader constructs what it composed through here."""
+            return _construct(self, node)
+
     LOADERS["libyaml"] = _LibyamlLoader
 
 
 def _unique(node: yaml.MappingNode) -> None:
-    keys = [(k.tag, k.value) for k, _ in node.value if k.__class__ is yaml.ScalarNode and k.tag != MERGE_KEY]
+    """Refuse a mapping with a scalar key written twice (the second is named, with the first's line)."""
+    keys = [(k.tag, k.value) for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.tag != MERGE_KEY]
     if len(set(keys)) == len(keys):
         return
     seen: dict[tuple[str, str], yaml.Node] = {}
@@ -261,22 +262,48 @@ def expanded_size(node: yaml.Node, limit: int) -> int:
 
 def load(text: str, *, max_depth: int, max_values: int, unique_keys: bool = True) -> Any:
     """`yaml.safe_load` with bounded depth and alias expansion, refusing duplicate keys."""
+    if DEFAULT_LOADER == "libyaml":
+        try:
+            value, counted = _from_events(text, max_depth, unique_keys)
+        except (_Plain, yaml.YAMLError):  # the node path: its guards, and the pure loader's errors
+            pass
+        else:
+            if counted > max_values:
+                raise TooBig(f"more than {max_values:,} values once its aliases are expanded (an alias bomb?)")
+            return value
     node, loader = compose(text, max_depth=max_depth, unique_keys=unique_keys)
     if node is None:
         return None
-    counted = getattr(loader, "_tree_size", None)
-    if counted is None:
+    size = getattr(loader, "_tree_size", None)
+    if size is None:
         expanded_size(node, max_values)
-    elif counted > max_values:
+    elif size > max_values:
         raise TooBig(f"more than {max_values:,} values once its aliases are expanded (an alias bomb?)")
+    return _construct_or_pure(loader, node, text, max_depth, unique_keys)
+
+
+def _construct_or_pure(loader: SafeConstructor, node: yaml.Node, text: str, max_depth: int, unique_keys: bool) -> Any:
+    """Construct; a constructor error met on libyaml's nodes is met again on the pure loader's, whose
+    position stands (libyaml marks some scalars, an empty one for instance, a column further)."""
+    try:
+        return _construct(loader, node)
+    except yaml.YAMLError:
+        if isinstance(loader, _PythonLoader):
+            raise
+    node, loader = _compose(_PythonLoader, text, max_depth, unique_keys)
     return _construct(loader, node)
 
 
 def safe_load(text: str) -> Any:
     """`yaml.safe_load` through the loader in use, nesting bounded (`TooDeep`, not a RecursionError):
     for the project's own files and rule tests, where aliases and repeated keys are as YAML allows."""
+    if DEFAULT_LOADER == "libyaml":
+        try:
+            return _from_events(text, SAFE_LOAD_DEPTH, False)[0]
+        except (_Plain, yaml.YAMLError):
+            pass
     node, loader = compose(text, max_depth=SAFE_LOAD_DEPTH)
-    return None if node is None else _construct(loader, node)
+    return None if node is None else _construct_or_pure(loader, node, text, SAFE_LOAD_DEPTH, False)
 
 
 class _Plain(Exception):
@@ -286,12 +313,19 @@ class _Plain(Exception):
 _STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map", "value"))
 
 
+class _Resolving(SafeConstructor, Resolver):
+    """The safe loader's resolver and scalar constructors, without a parser."""
+
+
+_RESOLVER = _Resolving()
+
+
 def _construct(loader: SafeConstructor, node: yaml.Node) -> Any:
     """``construct_document``: for a tree of plain maps, lists and scalars (no aliases), built in one
     recursive walk with the same scalar constructors; anything else goes to the constructor itself.
     Depth is bounded by the composer, so the recursion is too."""
     if getattr(loader, "_tree_size", None) is None:
-        return loader.construct_document(node)
+        return SafeConstructor.construct_document(loader, node)
     scalars = loader.yaml_constructors
 
     def build(n: yaml.Node) -> Any:
@@ -321,4 +355,97 @@ def _construct(loader: SafeConstructor, node: yaml.Node) -> Any:
     try:
         return build(node)
     except _Plain:
-        return loader.construct_document(node)
+        return SafeConstructor.construct_document(loader, node)
+
+
+_SCALARS: dict[tuple[str, tuple[bool, bool]], tuple[str, Any]] = {}  # (text, implicit) -> (tag, value)
+_KEY = object()  # a mapping waiting for its next key
+
+
+def _scalar(value: str, implicit: tuple[bool, bool]) -> tuple[str, Any]:
+    """A plain or quoted scalar's tag (the resolver's) and value (the safe constructor's); ``_Plain``
+    for a merge key, a value key, or one the constructor refuses (it words that itself)."""
+    if len(_SCALARS) > 100_000:
+        _SCALARS.clear()
+    resolver = _RESOLVER
+    tag = resolver.resolve(yaml.ScalarNode, value, implicit)
+    if tag == _STR:
+        out: tuple[str, Any] = (tag, value)
+    else:
+        make = resolver.yaml_constructors.get(tag)
+        if make is None or tag in (MERGE_KEY, _VALUE):
+            raise _Plain
+        try:
+            out = (tag, make(resolver, yaml.ScalarNode(tag, value)))
+        except Exception:  # noqa: BLE001 - the constructor raises it again, in the node path
+            raise _Plain from None
+    if len(value) <= 1_000:
+        _SCALARS[(value, implicit)] = out
+    return out
+
+
+def _from_events(text: str, max_depth: int, unique_keys: bool) -> tuple[Any, int]:
+    """The document's value built straight from libyaml's events, and how many values it holds.
+
+    Why: composing ``Node`` objects and then constructing from them was three quarters of reading a
+    form file through libyaml. Here a tree of plain maps, lists and scalars (untagged, no anchors, no
+    aliases, scalar keys: what form files are) is built in one loop, each distinct scalar resolved and
+    constructed once. Anything else raises ``_Plain``, a guard that trips (depth, a repeated key) a
+    ``yaml.YAMLError``, and the caller takes the node path, whose errors and positions stand."""
+    from yaml.events import MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
+
+    parser = CParser(text)
+    try:
+        get = parser.get_event
+        get()  # stream start
+        event = get()
+        if event.__class__ is not yaml.DocumentStartEvent:
+            if event.__class__ is yaml.StreamEndEvent:
+                return None, 0
+            raise _Plain
+        memo = _SCALARS
+        stack: list[list[Any]] = []  # [container, pending key (or _KEY), the keys' (tag, text) if checked]
+        nodes = 0
+        while True:
+            event = get()
+            kind = event.__class__
+            if kind is SequenceEndEvent or kind is MappingEndEvent:
+                value, _, keys = stack.pop()
+                if keys is not None and len(set(keys)) != len(keys):
+                    raise DuplicateKey(None, None, "duplicate key", event.start_mark)
+                key_tag = None
+            else:
+                if len(stack) >= max_depth:
+                    raise TooDeep(None, None, f"nested deeper than {max_depth} levels", event.start_mark)
+                if kind is not ScalarEvent and kind is not MappingStartEvent and kind is not SequenceStartEvent:
+                    raise _Plain  # an alias
+                if event.anchor is not None or event.tag is not None:
+                    raise _Plain  # anchors and explicit tags: the node path
+                nodes += 1
+                if kind is MappingStartEvent:
+                    stack.append([{}, _KEY, [] if unique_keys else None])
+                    continue
+                if kind is SequenceStartEvent:
+                    stack.append([[], None, None])
+                    continue
+                key_tag, value = memo.get((event.value, event.implicit)) or _scalar(event.value, event.implicit)
+            if not stack:
+                break
+            top = stack[-1]
+            container = top[0]
+            if container.__class__ is list:
+                container.append(value)
+            elif top[1] is _KEY:
+                if key_tag is None:
+                    raise _Plain  # a collection as a key
+                top[1] = value
+                if top[2] is not None and key_tag != MERGE_KEY:
+                    top[2].append((key_tag, event.value))
+            else:
+                container[top[1]] = value
+                top[1] = _KEY
+        if get().__class__ is not yaml.DocumentEndEvent or get().__class__ is not yaml.StreamEndEvent:
+            raise _Plain
+        return value, nodes
+    finally:
+        parser.dispose()

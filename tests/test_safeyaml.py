@@ -117,3 +117,110 @@ def test_rules_check_positions(tmp_path, loader):
         assert load_file(path, problems) is None
         found.append([(p.line, p.column) for p in problems])
     assert found == [[(4, 1)], [(2, 48)]]
+
+
+# --- values built straight from libyaml's events (safeyaml._from_events) against the pure loader ---
+
+needs_libyaml = pytest.mark.skipif("libyaml" not in safeyaml.LOADERS, reason="PyYAML without libyaml")
+
+
+def _outcome(monkeypatch, mode: str, read):
+    monkeypatch.setattr(safeyaml, "DEFAULT_LOADER", mode)
+    try:
+        value = read()
+    except Exception as exc:  # noqa: BLE001 - the error itself is what is compared
+        mark = getattr(exc, "problem_mark", None)
+        return type(exc).__name__, getattr(exc, "problem", None) or str(exc), (mark.line, mark.column) if mark else None
+    return "value", repr(value), [type(v).__name__ for v in _leaves(value)]
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _same_both_ways(text: str, monkeypatch) -> None:
+    for read in (lambda: safeyaml.load(text, max_depth=8, max_values=60),
+                 lambda: safeyaml.load(text, max_depth=8, max_values=60, unique_keys=False),
+                 lambda: safeyaml.safe_load(text)):
+        assert _outcome(monkeypatch, "libyaml", read) == _outcome(monkeypatch, "python", read), text
+
+
+@needs_libyaml
+def test_form_files_are_built_from_events_without_nodes(monkeypatch):
+    text = (ROOT / "samples" / "shangdang-2023-xunchaban.yaml").read_text(encoding="utf-8")
+
+    def no_nodes(*args, **kwargs):
+        raise AssertionError("the node path was taken")
+
+    monkeypatch.setattr(safeyaml, "DEFAULT_LOADER", "libyaml")
+    monkeypatch.setattr(safeyaml, "compose", no_nodes)
+    assert safeyaml.load(text, max_depth=100, max_values=10**6) == yaml.safe_load(text)
+    assert safeyaml.safe_load(text) == yaml.safe_load(text)
+
+
+EVENTS_EDGE = ["", "# only a comment\n", "---\n", "--- 5\n...\n", "a\n", "[]\n", "{}\n", "- [a, {b: c}]\n- ~\n",
+               "a: 1\nb: 1.5\nc: true\nd: null\ne: 2023-01-05\nf: '1'\ng: \"x\\ty\"\nh: 0x1F\ni: .inf\nj: 1_000\n",
+               "1: a\n1.0: b\ntrue: c\nTrue: d\n", "a: 1\na: 2\n", "? [a]\n: b\n", "? {a: 1}\n: b\n",
+               "a: &x 1\nb: *x\n", "a: !!str 1\n", "a: !custom x\n", "<<: {a: 1}\nb: 2\n", "a: {<<: {x: 1}}\n",
+               "=: 1\n", "a: 2023-13-45\n", "a: 2001-12-14t21:59:43.10-05:00\n", "--- a\n--- b\n",
+               "a: [" * 9 + "]" * 9 + "\n", "[" * 20, "- " * 7 + "x\n", "k: !!binary aGVsbG8=\n",
+               "a: [1, 2\n", "a: 'x\n", "{a: 1, a: 1}\n", "x: 1\ny:\n  z: 2\n  z: 3\n", "\t- a\n",
+               "a: " + ", ".join(["b"] * 70) + "\n", "- " + "\n- ".join(str(i) for i in range(70)) + "\n"]
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", EVENTS_EDGE)
+def test_values_from_events_are_the_pure_loaders(text, monkeypatch):
+    _same_both_ways(text, monkeypatch)
+
+
+def _documents():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(
+        st.sampled_from(["1", "-2", "0.5", "1e3", "0x10", "0o7", "true", "False", "yes", "null", "~", "", ".nan",
+                         "2024-02-29", "≥11台", "=100%", "'quoted'", '"esc\\u00e9"', "a b", "<<", "=", "*a", "&a x",
+                         "!!str 5", "!!int 5", "k: v"]),
+        st.text(alphabet="ab1.-:#' 中", max_size=6))
+    keys = st.sampled_from(["a", "b", "1", "1.0", "true", "'a'", "null", "<<", "名称", "? [x]"])
+
+    def block(children):
+        return st.one_of(st.lists(children, max_size=4).map(lambda xs: ("seq", xs)),
+                         st.lists(st.tuples(keys, children), max_size=4).map(lambda kv: ("map", kv)))
+
+    return st.recursive(scalars, block, max_leaves=25)
+
+
+def _render(tree, indent: int = 0, flow: bool = False) -> str:
+    if isinstance(tree, str):
+        return tree
+    kind, items = tree
+    if flow or not items:
+        if kind == "seq":
+            return "[" + ", ".join(_render(x, flow=True) for x in items) + "]"
+        return "{" + ", ".join(f"{k}: {_render(v, flow=True)}" for k, v in items) + "}"
+    pad = " " * indent
+    if kind == "seq":
+        return "\n".join(f"{pad}- {_render(x, indent + 2, flow=True)}" for x in items)
+    return "\n".join(f"{pad}{k}:\n{_render(v, indent + 2)}" if isinstance(v, tuple) and v[1] else
+                     f"{pad}{k}: {_render(v, flow=True)}" for k, v in items)
+
+
+@needs_libyaml
+def test_random_documents_read_as_the_pure_loader_reads_them(monkeypatch):
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(_documents())
+    def check(tree):
+        _same_both_ways(_render(tree) + "\n", monkeypatch)
+
+    check()

@@ -14,9 +14,10 @@ ReadError line; one encrypted with an owner password only is read like any other
 is bounded by ``--max-uncompressed-mb`` (:mod:`perfscore.readers.pdf_budget`).
 
 Speed: pdfplumber's own page parsing, table finding and cell extraction cost ~60 ms a form; the same
-objects, tables and texts come from :mod:`perfscore.readers.pdf_objects` and
-:mod:`perfscore.readers.pdf_tables` at a fraction of that, and a page they cannot read exactly the
-way pdfminer does is parsed by pdfplumber as before.
+objects, tables and texts come from :mod:`perfscore.readers.pdf_objects` (the content stream tokenized
+by :mod:`perfscore.readers.pdf_tokens`, run by :mod:`perfscore.readers.pdf_direct`, else by pdfminer's
+handlers) and :mod:`perfscore.readers.pdf_tables` at a sixth of that, and a page they cannot read
+exactly the way pdfminer does is parsed by pdfplumber as before.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from perfscore.model import Document, Form, SourceRef
 from perfscore.readers.grid import Grid, Merge, forms_from_grid, join_lines, label_key
 from perfscore.readers.limits import DEFAULT_LIMITS, Limits
 from perfscore.readers.pdf_budget import InflateLimit, inflate_budget
-from perfscore.readers.pdf_objects import Unsupported, fill_page
+from perfscore.readers.pdf_direct import fill_page
+from perfscore.readers.pdf_objects import Unsupported
 from perfscore.readers.pdf_tables import cell_texts, find_tables
+from perfscore.readers.pdf_tokens import install as install_ascii85
 
 __all__ = ["read", "table_cells"]
 
@@ -88,9 +91,8 @@ def table_cells(table) -> tuple[list[list[str]], list[Merge], list[float]]:
             x0, top, x1, bottom = box
             r0, c0 = _index(ys, top), _index(xs, x0)
             r1, c1 = _index(ys, bottom - 2 * _TOL), _index(xs, x1 - 2 * _TOL)
-            text = ""
-            if i < len(texts) and j < len(texts[i]) and texts[i][j]:
-                text = join_lines(texts[i][j])
+            found = texts[i][j] if i < len(texts) and j < len(texts[i]) else None
+            text = join_lines(found) if found else ""
             rows[r0][c0] = text
             if r1 > r0 or c1 > c0:
                 merges.append((r0, c0, r1, c1))
@@ -118,6 +120,7 @@ def read(path: Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
         import pdfplumber
     except ImportError:
         raise MissingDependency(file, "pdfplumber", "pdf") from None
+    install_ascii85()
     with inflate_budget(limits.max_uncompressed_bytes):
         try:
             pdf = pdfplumber.open(file)
@@ -259,7 +262,7 @@ def _read_pdf(pdf, file: str) -> Iterator[Document]:
 
 
 def _fill(page) -> None:
-    """Read the page's objects the fast way (:mod:`perfscore.readers.pdf_objects`); when that way
+    """Read the page's objects the fast way (:mod:`perfscore.readers.pdf_direct`); when that way
     cannot, pdfplumber parses the page itself on first use, with the errors it always gave."""
     try:
         fill_page(page)

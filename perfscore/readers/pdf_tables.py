@@ -68,15 +68,17 @@ def _cells(found: dict[Point, tuple[set, set]]) -> list[Box]:
     points = sorted(found)
     column: dict[float, list[Point]] = defaultdict(list)
     line: dict[float, list[Point]] = defaultdict(list)
-    order = {}
-    for i, p in enumerate(points):
-        column[p[0]].append(p)
-        line[p[1]].append(p)
-        order[p] = i
+    place = {}  # a point's index in its column and in its line: the later points are what follows it
+    for p in points:
+        down, across = column[p[0]], line[p[1]]
+        place[p] = (len(down), len(across))
+        down.append(p)
+        across.append(p)
     cells: list[Box] = []
-    for i, pt in enumerate(points[:-1]):
-        below = [p for p in column[pt[0]] if order[p] > i]
-        right = [p for p in line[pt[1]] if order[p] > i]
+    for pt in points[:-1]:
+        in_column, in_line = place[pt]
+        below = column[pt[0]][in_column + 1:]
+        right = line[pt[1]][in_line + 1:]
         cell = _smallest(pt, below, right, found, connects)
         if cell:
             cells.append(cell)
@@ -104,14 +106,16 @@ def cell_texts(table) -> list[list[str | None]]:
     from pdfplumber.utils import extract_text
 
     chars = table.page.chars
-    middles = sorted(((c["top"] + c["bottom"]) / 2, i) for i, c in enumerate(chars))
+    mid_y = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    mid_x = [(c["x0"] + c["x1"]) / 2 for c in chars]
+    middles = sorted(zip(mid_y, range(len(chars)), strict=True))
     heights = [m for m, _ in middles]
     out: list[list[str | None]] = []
     for row in table.rows:
         _, top, _, bottom = row.bbox
         band = [i for _, i in middles[bisect_left(heights, top):bisect_left(heights, bottom)]]
         # the row's characters by their middle x, each cell taking its span by bisection
-        placed = sorted(((chars[i]["x0"] + chars[i]["x1"]) / 2, i) for i in band)
+        placed = sorted([(mid_x[i], i) for i in band])
         across = [h for h, _ in placed]
         texts: list[str | None] = []
         for cell in row.cells:
@@ -119,8 +123,11 @@ def cell_texts(table) -> list[list[str | None]]:
                 texts.append(None)
                 continue
             x0, c_top, x1, c_bottom = cell
-            inside = sorted(i for _, i in placed[bisect_left(across, x0):bisect_left(across, x1)]
-                            if c_top <= (chars[i]["top"] + chars[i]["bottom"]) / 2 < c_bottom)
+            span = placed[bisect_left(across, x0):bisect_left(across, x1)]
+            if c_top == top and c_bottom == bottom:  # the row's band: every character is inside
+                inside = sorted([i for _, i in span])
+            else:
+                inside = sorted([i for _, i in span if c_top <= mid_y[i] < c_bottom])
             texts.append(text_of([chars[i] for i in inside], extract_text) if inside else "")
         out.append(texts)
     return out
@@ -140,12 +147,33 @@ def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
     return index
 
 
+def _one_word(chars: list[dict]) -> list[str] | None:
+    """The texts of a cell's characters when they make one word on one line (most cells): upright, on
+    the same top, left to right in page order (so sorting them by x changes nothing), no blank, no
+    empty text and no gap over 3 points. None otherwise."""
+    first = chars[0]
+    top, texts = first["top"], [first["text"]]
+    prev = first
+    for c in chars[1:]:
+        x0 = c["x0"]
+        if c["top"] != top or x0 < prev["x0"] or x0 > prev["x1"] + 3 or not c["upright"]:
+            return None
+        texts.append(c["text"])
+        prev = c
+    if not first["upright"] or any(t == "" or t.isspace() for t in texts):
+        return None
+    return texts
+
+
 def text_of(chars: list[dict], extract_text) -> str:
     """``extract_text(chars)`` with pdfplumber's defaults (lines clustered by top within 3 points, words
     split at blanks and at gaps over 3 points, ligatures expanded), written out for upright text;
     anything else goes to ``extract_text`` itself."""
     from pdfplumber.utils.text import LIGATURES
 
+    one = _one_word(chars)
+    if one is not None:
+        return "".join(LIGATURES.get(t, t) for t in one)
     if not all(c["upright"] for c in chars):
         return extract_text(chars)
     line_of = _clusters([c["top"] for c in chars], 3)

@@ -41,11 +41,17 @@ def _pages(path):
         yield from zip(plain.pages, fast.pages, strict=True)
 
 
-def test_page_objects_are_pdfplumbers(pdfs):
+@pytest.mark.parametrize("interpreter", ["pdfminer-handlers", "direct"])
+def test_page_objects_are_pdfplumbers(pdfs, interpreter):
+    from perfscore.readers.pdf_direct import Direct
+
     pages = 0
     for path in pdfs:
         for plain, fast in _pages(path):
-            fill_page(fast)  # raises Unsupported if the fast path were not taken
+            if interpreter == "direct":
+                fill_page(fast, Direct)  # raises Unsupported if the fast path were not taken
+            else:
+                fill_page(fast)
             assert fast.objects == plain.objects, f"{path.name} page {plain.page_number}"
             pages += 1
     assert pages > len(pdfs)
@@ -121,10 +127,13 @@ def test_read_the_same_with_the_fast_paths_off(pdfs, monkeypatch):
 
 
 def test_an_unreadable_page_falls_back_to_pdfminer(pdfs, monkeypatch):
+    from perfscore.readers import pdf_direct
+
     def broken(self, streams):
         raise KeyError("anything the fast path trips on")
 
     monkeypatch.setattr(pdf_objects._Interpreter, "execute", broken)
+    monkeypatch.setattr(pdf_direct.Direct, "execute", broken)  # the interpreter tried first
     doc = read_one(pdfs[-3])  # the long form, read by pdfplumber alone
     assert doc.forms[0].reported_total == Decimal("86.5")
 
