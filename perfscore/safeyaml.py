@@ -9,7 +9,7 @@ files, rule tests, the vocabulary and the indicator library all read YAML throug
 
 Speed: PyYAML's pure-Python scanner and parser cost ~7× what libyaml costs. With libyaml
 (``yaml.__with_libyaml__``), ``load`` and ``safe_load`` build a plain document (maps, lists, scalars:
-form files) straight from libyaml's events (:func:`_from_events`, ~17× the pure loader on a form
+form files) straight from libyaml's events (:func:`~perfscore.yamlplain.from_events`, ~17× the pure loader on a form
 file); anything else, and every error, takes the node path: libyaml's events composed into nodes by
 :func:`_compose_events` (PyYAML's composer as one loop, same guards and marks), and a file libyaml or
 the guards refuse is read again by the pure loader, whose error and position stand. ``compose`` (rule
@@ -26,21 +26,16 @@ from yaml.composer import Composer, ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
+from perfscore.yamlplain import MERGE_KEY, DuplicateKey, Plain, TooDeep, construct, from_events
+
 try:
     from yaml.cyaml import CParser
 except ImportError:  # PyYAML built without libyaml
     CParser = None
 
-MERGE_KEY = "tag:yaml.org,2002:merge"
 SAFE_LOAD_DEPTH = 200  # safe_load: deeper than any real file, far short of a RecursionError
-
-
-class TooDeep(ComposerError):
-    """Nested deeper than allowed (a `yaml.YAMLError`, with `problem_mark` where it happened)."""
-
-
-class DuplicateKey(ComposerError):
-    """A key written twice in one mapping: YAML would silently keep the last value."""
+__all__ = ["DEFAULT_LOADER", "LOADERS", "DuplicateKey", "TooBig", "TooDeep", "compose", "expanded_size", "load",
+           "safe_load"]
 
 
 class TooBig(yaml.YAMLError):
@@ -103,7 +98,7 @@ if CParser is not None:
         def construct_document(self, node: yaml.Node) -> Any:
             """The safe constructor's result, a plain tree built in one walk (:func:`_construct`): the
             rule loader constructs what it composed through here."""
-            return _construct(self, node)
+            return construct(self, node)
 
     LOADERS["libyaml"] = _LibyamlLoader
 
@@ -264,8 +259,8 @@ def load(text: str, *, max_depth: int, max_values: int, unique_keys: bool = True
     """`yaml.safe_load` with bounded depth and alias expansion, refusing duplicate keys."""
     if DEFAULT_LOADER == "libyaml":
         try:
-            value, counted = _from_events(text, max_depth, unique_keys)
-        except (_Plain, yaml.YAMLError):  # the node path: its guards, and the pure loader's errors
+            value, counted = from_events(text, max_depth, unique_keys)
+        except (Plain, yaml.YAMLError):  # the node path: its guards, and the pure loader's errors
             pass
         else:
             if counted > max_values:
@@ -286,12 +281,12 @@ def _construct_or_pure(loader: SafeConstructor, node: yaml.Node, text: str, max_
     """Construct; a constructor error met on libyaml's nodes is met again on the pure loader's, whose
     position stands (libyaml marks some scalars, an empty one for instance, a column further)."""
     try:
-        return _construct(loader, node)
+        return construct(loader, node)
     except yaml.YAMLError:
         if isinstance(loader, _PythonLoader):
             raise
     node, loader = _compose(_PythonLoader, text, max_depth, unique_keys)
-    return _construct(loader, node)
+    return construct(loader, node)
 
 
 def safe_load(text: str) -> Any:
@@ -299,153 +294,8 @@ def safe_load(text: str) -> Any:
     for the project's own files and rule tests, where aliases and repeated keys are as YAML allows."""
     if DEFAULT_LOADER == "libyaml":
         try:
-            return _from_events(text, SAFE_LOAD_DEPTH, False)[0]
-        except (_Plain, yaml.YAMLError):
+            return from_events(text, SAFE_LOAD_DEPTH, False)[0]
+        except (Plain, yaml.YAMLError):
             pass
     node, loader = compose(text, max_depth=SAFE_LOAD_DEPTH)
     return None if node is None else _construct_or_pure(loader, node, text, SAFE_LOAD_DEPTH, False)
-
-
-class _Plain(Exception):
-    """The document needs the full constructor (aliases, merge keys, unusual tags or keys)."""
-
-
-_STR, _SEQ, _MAP, _VALUE = (f"tag:yaml.org,2002:{t}" for t in ("str", "seq", "map", "value"))
-
-
-class _Resolving(SafeConstructor, Resolver):
-    """The safe loader's resolver and scalar constructors, without a parser."""
-
-
-_RESOLVER = _Resolving()
-
-
-def _construct(loader: SafeConstructor, node: yaml.Node) -> Any:
-    """``construct_document``: for a tree of plain maps, lists and scalars (no aliases), built in one
-    recursive walk with the same scalar constructors; anything else goes to the constructor itself.
-    Depth is bounded by the composer, so the recursion is too."""
-    if getattr(loader, "_tree_size", None) is None:
-        return SafeConstructor.construct_document(loader, node)
-    scalars = loader.yaml_constructors
-
-    def build(n: yaml.Node) -> Any:
-        kind, tag = n.__class__, n.tag
-        if kind is yaml.ScalarNode:
-            if tag == _STR:
-                return n.value
-            make = scalars.get(tag)
-            if make is None:
-                raise _Plain
-            return make(loader, n)
-        if kind is yaml.SequenceNode and tag == _SEQ:
-            return [build(child) for child in n.value]
-        if kind is not yaml.MappingNode or tag != _MAP:
-            raise _Plain
-        out = {}
-        for key_node, value_node in n.value:
-            if key_node.tag in (MERGE_KEY, _VALUE):
-                raise _Plain
-            key = build(key_node)
-            try:
-                out[key] = build(value_node)
-            except TypeError:  # an unhashable key: the constructor words the error
-                raise _Plain from None
-        return out
-
-    try:
-        return build(node)
-    except _Plain:
-        return SafeConstructor.construct_document(loader, node)
-
-
-_SCALARS: dict[tuple[str, tuple[bool, bool]], tuple[str, Any]] = {}  # (text, implicit) -> (tag, value)
-_KEY = object()  # a mapping waiting for its next key
-
-
-def _scalar(value: str, implicit: tuple[bool, bool]) -> tuple[str, Any]:
-    """A plain or quoted scalar's tag (the resolver's) and value (the safe constructor's); ``_Plain``
-    for a merge key, a value key, or one the constructor refuses (it words that itself)."""
-    if len(_SCALARS) > 100_000:
-        _SCALARS.clear()
-    resolver = _RESOLVER
-    tag = resolver.resolve(yaml.ScalarNode, value, implicit)
-    if tag == _STR:
-        out: tuple[str, Any] = (tag, value)
-    else:
-        make = resolver.yaml_constructors.get(tag)
-        if make is None or tag in (MERGE_KEY, _VALUE):
-            raise _Plain
-        try:
-            out = (tag, make(resolver, yaml.ScalarNode(tag, value)))
-        except Exception:  # noqa: BLE001 - the constructor raises it again, in the node path
-            raise _Plain from None
-    if len(value) <= 1_000:
-        _SCALARS[(value, implicit)] = out
-    return out
-
-
-def _from_events(text: str, max_depth: int, unique_keys: bool) -> tuple[Any, int]:
-    """The document's value built straight from libyaml's events, and how many values it holds.
-
-    Why: composing ``Node`` objects and then constructing from them was three quarters of reading a
-    form file through libyaml. Here a tree of plain maps, lists and scalars (untagged, no anchors, no
-    aliases, scalar keys: what form files are) is built in one loop, each distinct scalar resolved and
-    constructed once. Anything else raises ``_Plain``, a guard that trips (depth, a repeated key) a
-    ``yaml.YAMLError``, and the caller takes the node path, whose errors and positions stand."""
-    from yaml.events import MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
-
-    parser = CParser(text)
-    try:
-        get = parser.get_event
-        get()  # stream start
-        event = get()
-        if event.__class__ is not yaml.DocumentStartEvent:
-            if event.__class__ is yaml.StreamEndEvent:
-                return None, 0
-            raise _Plain
-        memo = _SCALARS
-        stack: list[list[Any]] = []  # [container, pending key (or _KEY), the keys' (tag, text) if checked]
-        nodes = 0
-        while True:
-            event = get()
-            kind = event.__class__
-            if kind is SequenceEndEvent or kind is MappingEndEvent:
-                value, _, keys = stack.pop()
-                if keys is not None and len(set(keys)) != len(keys):
-                    raise DuplicateKey(None, None, "duplicate key", event.start_mark)
-                key_tag = None
-            else:
-                if len(stack) >= max_depth:
-                    raise TooDeep(None, None, f"nested deeper than {max_depth} levels", event.start_mark)
-                if kind is not ScalarEvent and kind is not MappingStartEvent and kind is not SequenceStartEvent:
-                    raise _Plain  # an alias
-                if event.anchor is not None or event.tag is not None:
-                    raise _Plain  # anchors and explicit tags: the node path
-                nodes += 1
-                if kind is MappingStartEvent:
-                    stack.append([{}, _KEY, [] if unique_keys else None])
-                    continue
-                if kind is SequenceStartEvent:
-                    stack.append([[], None, None])
-                    continue
-                key_tag, value = memo.get((event.value, event.implicit)) or _scalar(event.value, event.implicit)
-            if not stack:
-                break
-            top = stack[-1]
-            container = top[0]
-            if container.__class__ is list:
-                container.append(value)
-            elif top[1] is _KEY:
-                if key_tag is None:
-                    raise _Plain  # a collection as a key
-                top[1] = value
-                if top[2] is not None and key_tag != MERGE_KEY:
-                    top[2].append((key_tag, event.value))
-            else:
-                container[top[1]] = value
-                top[1] = _KEY
-        if get().__class__ is not yaml.DocumentEndEvent or get().__class__ is not yaml.StreamEndEvent:
-            raise _Plain
-        return value, nodes
-    finally:
-        parser.dispose()

@@ -119,7 +119,7 @@ def test_rules_check_positions(tmp_path, loader):
     assert found == [[(4, 1)], [(2, 48)]]
 
 
-# --- values built straight from libyaml's events (safeyaml._from_events) against the pure loader ---
+# --- values built straight from libyaml's events (yamlplain.from_events) against the pure loader ---
 
 needs_libyaml = pytest.mark.skipif("libyaml" not in safeyaml.LOADERS, reason="PyYAML without libyaml")
 
