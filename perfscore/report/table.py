@@ -21,7 +21,7 @@ from typing import TextIO
 from tabulate import tabulate
 from wcwidth import wcswidth
 
-from perfscore.i18n import _, method_label, ngettext, severity_label
+from perfscore.i18n import _, method_label, severity_label
 from perfscore.i18n.messages import translate
 from perfscore.report.safe import term_block
 from perfscore.report.safe import term_text as t
@@ -218,16 +218,6 @@ def render_summary(summary: Summary) -> str:
     if changes:
         lines += ["", changes]
     return "\n".join(lines) + "\n"
-
-
-def closing_line(summary: Summary, output: str | None) -> str:
-    """The one line a run ends with on stderr: `wrote report.xlsx: 1,234 forms, 56 grade changes, 7 errors`."""
-    errors = summary.findings_by_severity.get("error", 0)
-    counts = ", ".join((ngettext("{n} form", "{n} forms", summary.forms).format(n=f"{summary.forms:,}"),
-                        ngettext("{n} grade change", "{n} grade changes", summary.grade_changes).format(
-                            n=f"{summary.grade_changes:,}"),
-                        ngettext("{n} error", "{n} errors", errors).format(n=f"{errors:,}")))
-    return _("wrote {output}: {counts}").format(output=output, counts=counts) if output else counts
 
 
 Writer = TableWriter
