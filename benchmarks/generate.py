@@ -16,7 +16,9 @@ hard-codes a number from them), see :class:`SampleProfile`:
   same 二级指标; numbers in count/amount cells (``≥11台`` / ``≥7台``, ``≤50万元``) are rescaled by a
   common random factor so that the ratio, and so the score, is kept while the strings vary;
 * funding amounts are random (log-uniform 1–3,000 万元, decimals as printed in the samples) at an
-  execution rate drawn from the samples' rates;
+  execution rate drawn from the samples' rates, drawn before the rows: a cost row's money is then kept
+  within the budget and the 全年执行数 (real forms do; rescaled on its own it contradicted the funding
+  block on most generated forms, a finding no real form set would show at that rate);
 * scores are computed with perfscore itself, then the samples' mistakes are injected at the rates the
   samples show them: score deviations (as a share of the weight), 总分 not adding up, printed 执行率
   not matching the amounts, funding 得分 off the formula.
@@ -221,20 +223,24 @@ class FormGenerator:
             "department": template.department, "unit": template.unit, "year": template.year,
             "funding": self._funding(template),
             "goals": template.goals.model_dump(exclude_none=True) if template.goals else None,
-            "indicators": self._rows(slots, weights, two_targets),
         }
+        data["indicators"] = self._rows(slots, weights, two_targets, _money_limits(data["funding"]))
         self._score(data, template)
         return {k: v for k, v in data.items() if v is not None}
 
     # indicators ---------------------------------------------------------------------------------------
 
-    def _rows(self, slots: list[Indicator], weights: list[Decimal], two_targets: bool) -> list[dict]:
+    def _rows(self, slots: list[Indicator], weights: list[Decimal], two_targets: bool,
+              limits: tuple[Decimal, Decimal] | None) -> list[dict]:
         used: set[str] = set()
         rows = []
+        kind_of = self.rules.library.kind_of
         for slot, weight in zip(slots, weights, strict=True):
             row = self._pick(slot, used)
             used.add(row.level3)
-            target, actual = self._rescale(row.target, row.actual)
+            kind = kind_of(slot.level1, slot.level2, row.level3)
+            cost = kind is not None and kind.name == "cost"
+            target, actual = self._rescale(row.target, row.actual, limits if cost else None)
             out = {"level1": slot.level1, "level2": slot.level2, "level3": row.level3,
                    "initial_target": target if row.initial_target is not None or not two_targets else None,
                    "adjusted_target": target if two_targets else None, "actual": actual, "weight": weight}
@@ -254,16 +260,45 @@ class FormGenerator:
             row = self.rng.choice(pool)
         return row
 
-    def _rescale(self, target: str | None, actual: str | None) -> tuple[str | None, str | None]:
-        """Count/amount cells get a common random factor: the ratio (so the score) stays, the text varies."""
+    def _rescale(self, target: str | None, actual: str | None,
+                 limits: tuple[Decimal, Decimal] | None = None) -> tuple[str | None, str | None]:
+        """Count/amount cells get a common random factor: the ratio (so the score) stays, the text varies.
+
+        A cost row's money (``limits``: the form's largest budget and its 全年执行数, 万元) is kept within
+        the funding block, as on real forms: a cost target above the budget, or a cost actual above what
+        was spent, is a mistake of the form (`cost-contradicts-funding`), and the rescaled samples' costs
+        against a random budget would make one on most generated forms.
+        """
         t = ONE_NUMBER.match(target or "")
         a = ONE_NUMBER.match(actual or "")
         if not (t and a) or t["unit"] != a["unit"] or any(u in t["unit"] for u in TIME_UNITS) \
                 or Decimal(t["num"]) == 0:
             return target, actual
         factor = Decimal(str(round(math.exp(self.rng.uniform(math.log(0.25), math.log(8))), 3)))
-        return (f"{t['pre']}{_scaled(t['num'], factor)}{t['unit']}",
-                f"{a['pre']}{_scaled(a['num'], factor)}{a['unit']}")
+        places = None
+        if limits is not None:
+            fitted = self._fit(target or "", actual or "", limits)
+            if fitted is not None and fitted < factor:
+                factor = Decimal(f"{float(fitted) * self.rng.uniform(0.3, 1.0):.3g}")
+                # an integer cell scaled below 1 would be printed as 1 (see `_scaled`): two decimals instead
+                if min(Decimal(t["num"]), Decimal(a["num"]) or factor) * factor < 1:
+                    places = 2
+        return (f"{t['pre']}{_scaled(t['num'], factor, places)}{t['unit']}",
+                f"{a['pre']}{_scaled(a['num'], factor, places)}{a['unit']}")
+
+    def _fit(self, target: str, actual: str, limits: tuple[Decimal, Decimal]) -> Decimal | None:
+        """The largest factor that keeps a money target within the budget and its actual within the
+        全年执行数 (a random share of it, 30–100 %, is used when the drawn factor is larger); None when the
+        cells are not money. With nothing spent (the samples' 0 % rate) only the target is kept in line."""
+        vocab = self.rules.vocabulary
+        t, a = vocab.parse(target), vocab.parse(actual)
+        budget, executed = limits
+        if t.base_unit != "万元" or a.base_unit != "万元" or not t.base_number or t.base_number <= 0:
+            return None
+        ceiling = budget / t.base_number
+        if a.base_number and a.base_number > 0 and executed > 0:  # nothing spent: any cost actual is above it
+            ceiling = min(ceiling, executed / a.base_number)
+        return ceiling
 
     # funding ------------------------------------------------------------------------------------------
 
@@ -412,8 +447,24 @@ def _q(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def _scaled(number: str, factor: Decimal) -> str:
-    places = len(number.split(".")[1]) if "." in number else 0
+def _money_limits(funding: dict[str, Any] | None) -> tuple[Decimal, Decimal] | None:
+    """What a cost row must stay within: the largest budget of the funding block's first row with amounts
+    and its 全年执行数 (万元, the block's unit), as the audit reads them; None without amounts."""
+    if not funding:
+        return None
+    rows = ([funding["total"]] if "total" in funding else []) + funding["breakdown"]
+    row = next((r for r in rows if r.get("annual_budget") or r.get("executed")), None)
+    if row is None:
+        return None
+    budgets = [row[k] for k in ("annual_budget", *AMOUNT_FIELDS) if row.get(k) is not None]
+    if not budgets or row.get("executed") is None:
+        return None
+    return max(budgets), row["executed"]
+
+
+def _scaled(number: str, factor: Decimal, places: int | None = None) -> str:
+    if places is None:
+        places = len(number.split(".")[1]) if "." in number else 0
     value = _q(Decimal(number) * factor, places)
     return str(max(value, Decimal(1)) if places == 0 else value)
 

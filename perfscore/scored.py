@@ -50,6 +50,9 @@ class Outcome:
     numeric_operator: str | None = None  # a numeric target's operator: what the direction check reads
     by_kind: bool = False  # scored as `=`: the indicator's kind may say what `=` means (scored again with it)
     issue: str | None = None  # a question the scorer cannot settle, for the audit to ask (unit-question)
+    # what the audit's per-form checks look for, worked out once per outcome instead of on every row:
+    aliased: bool = False  # an operator alias was read in the target or the actual (operator-alias)
+    form_checks: bool = False  # a numeric target of 0 or in 万元: checked against the form (cost, absurd target)
 
 
 class IndicatorSums(NamedTuple):
@@ -60,6 +63,10 @@ class IndicatorSums(NamedTuple):
     printed: Decimal | None  # Σ reported scores
     weights: Decimal | None  # Σ weights
     by_label: dict[str | None, Decimal]  # Σ weights per printed 一级指标 label (three or four per form)
+    # Σ (band edge − computed) over the qualitative rows whose score the scorer chose inside their band (clamped,
+    # or none printed): how far the total moves with every such score at the bottom / top of its band
+    band_low: Decimal = Decimal(0)
+    band_high: Decimal = Decimal(0)
 
 
 @dataclass(slots=True)

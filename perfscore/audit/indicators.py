@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from perfscore import catalogue
-from perfscore.audit.rows import check_row, funding_figures, operator_aliases
+from perfscore.audit.rows import UNKNOWN, Figures, check_row, funding_figures, operator_aliases
 from perfscore.audit.sink import d, make_finding, pairs
 from perfscore.caches import Memo
 from perfscore.catalogue import (
@@ -55,6 +55,7 @@ _COMPACT = CompactLabels()  # what duplicates are found by
 # code, message, severity, numbers: a finding before it is placed on a form (memoised drafts hold no dict,
 # nothing for the collector to track)
 Draft = tuple[str, str, Severity, tuple[tuple[str, str], ...]]
+Pending = tuple[str, str, Severity | None, tuple[tuple[str, str], ...]]  # a draft before its severity is settled
 
 
 class IndicatorFacts(NamedTuple):
@@ -103,18 +104,20 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
     name, form_location = form.name, form.source
     append = findings.append
     aliased: list[tuple[Indicator, Outcome]] = []
-    special: list[tuple[IndicatorResult, Indicator, Outcome]] = []
+    special: list[tuple[IndicatorResult, Indicator, Outcome, object]] = []
     gathered: dict[str, tuple[Severity, list[str]]] = {}
     for r, ind, outcome in zip(results, form.indicators, outcomes, strict=True):
-        target = outcome.target
-        if target.aliases or outcome.actual.aliases:
+        if outcome.aliased:
             aliased.append((ind, outcome))
-        number = target.base_number  # rows that may have a finding depending on the form: few
-        if (number is not None and (number == 0 or target.base_unit == "万元")) \
-                or (ind.adjusted_target is not None and ind.adjusted_target != ind.initial_target):
-            special.append((r, ind, outcome))
+        if outcome.numeric_operator in checked:
+            kind = kind_of(r.level1, r.level2, r.level3)
+            known: object = kind
+        else:
+            kind, known = None, UNKNOWN
+        adjusted = ind.adjusted_target  # rows that may have a finding depending on the form: few
+        if outcome.form_checks or (adjusted is not None and adjusted != ind.initial_target):
+            special.append((r, ind, outcome, known))
         reason = ind.deviation_reason or ""
-        kind = kind_of(r.level1, r.level2, r.level3) if outcome.numeric_operator in checked else None
         facts = (outcome, r.computed_score, None if kind is None else kind.name,
                  bool(reason) and not reason.isspace(), scored_form)
         own = lookup(facts)
@@ -125,7 +128,10 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
             location = r.source or form_location
             for code, message, severity, numbers in drafts + own if drafts else own:
                 if code in PER_FORM:  # how the values are written: one finding per form, naming the rows
-                    gathered.setdefault(code, (severity, []))[1].append(f"{r.level3}: {message}")
+                    entry = gathered.get(code)
+                    if entry is None:
+                        entry = gathered[code] = (severity, [])
+                    entry[1].append(f"{r.level3}: {message}")
                     continue
                 append(make_finding(code=code, severity=severity, message=message, form=name,
                                 indicator=r.level3, location=location, numbers=dict(numbers)))
@@ -134,9 +140,15 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
                             + "; ".join(rows), form=name, indicator=None, location=form_location,
                             numbers={"rows": str(len(rows))}))
     if special:  # what depends on the form as well as the row's values
-        figures = funding_figures(form)
-        for r, ind, outcome in special:
-            for code, message, numbers in check_row(figures, ind, outcome, rules):
+        once: list[Figures | None] = []
+
+        def figures() -> Figures | None:  # the funding block read once, and only for a cost row
+            if not once:
+                once.append(funding_figures(form))
+            return once[0]
+
+        for r, ind, outcome, known in special:
+            for code, message, numbers in check_row(figures, ind, outcome, rules, known):
                 for code_, message_, severity, numbers_ in _configured([(code, message, None, numbers)], rules):
                     append(make_finding(code=code_, severity=severity, message=message_, form=name,
                                         indicator=r.level3, location=r.source or form_location,
@@ -167,7 +179,7 @@ def _configured(drafts: Iterable[tuple[str, str, Severity | None, tuple[tuple[st
 def indicator_findings(facts: IndicatorFacts, rules: Rules) -> tuple[Draft, ...]:
     """What one indicator's own values say — independent of where it stands, so it is memoised by
     `FINDINGS`: the same values on ten thousand forms are checked once. Reads `facts` and `rules` only."""
-    out: list[tuple[str, str, Severity | None, tuple[tuple[str, str], ...]]] = []
+    out: list[Pending] = []
 
     def add(code: str, message: str, severity: Severity | None = None, **numbers: object) -> None:
         out.append((code, message, severity, pairs(numbers)))
@@ -187,13 +199,14 @@ def indicator_findings(facts: IndicatorFacts, rules: Rules) -> tuple[Draft, ...]
         # no deduction applies to an unscorable row: the result says the same
         add(UNIT_QUESTION if outcome.issue == "unit-question" else UNSCORABLE, outcome.why)
     _check_score(outcome, computed, rules, add)
+    numbers = target.is_number, actual.is_number  # (asked by every check below: a property, so asked once)
     if scored_form:
-        _check_values(outcome, rules, add)
+        _check_values(outcome, rules, out, numbers)
     kind = rules.kinds_by_name.get(facts.kind) if facts.kind is not None else None
     if kind is not None and target.operator and target.operator not in kind.expected:
         add(WRONG_DIRECTION, f"{kind.title} target {target.text!r} uses {target.operator}; "
             f"expected {' or '.join(kind.expected)}", kind=kind.name, operator=target.operator)
-    ratio = _over_ratio(outcome, rules) if scored_form else None
+    ratio = _over_ratio(outcome, rules, numbers) if scored_form and numbers[0] and numbers[1] else None
     if ratio is not None:
         add(OVER_ACHIEVEMENT, f"actual {actual.text} is {d(ratio)}% of target {target.text}: explain it; a target "
             "set too low loses points where the rule set says so", ratio=ratio)
@@ -216,40 +229,54 @@ def indicator_findings(facts: IndicatorFacts, rules: Rules) -> tuple[Draft, ...]
 FINDINGS: Memo[IndicatorFacts, Rules, tuple[Draft, ...]] = Memo(indicator_findings, MEMO_LIMIT)
 
 
-def _over_ratio(outcome: Outcome, rules: Rules) -> Decimal | None:
-    """actual/target in percent when it reaches reasons.over_achievement on a floor (≥ > = or none)."""
+def _over_ratio(outcome: Outcome, rules: Rules, numbers: tuple[bool, bool] | None = None) -> Decimal | None:
+    """actual/target in percent when it reaches reasons.over_achievement on a floor (≥ > = or none).
+    `numbers`: whether the target and the actual are numbers, when the caller knows."""
     threshold = rules.spec.reasons.over_achievement
     target, actual = outcome.target, outcome.actual
-    if threshold is None or not (target.is_number and actual.is_number) or outcome.method in ("reverse", "unscorable") \
+    if numbers is None:
+        numbers = target.is_number, actual.is_number
+    if threshold is None or not (numbers[0] and numbers[1]) or outcome.method in ("reverse", "unscorable") \
             or target.operator not in (">=", ">", "=", None):
         return None
-    _, t = target.in_base()
-    _, a = actual.in_base()
+    t, a = target.base_number, actual.base_number  # `in_base()` of a number, worked out when parsing
+    if t is None:
+        _, t = target.in_base()
+    if a is None:
+        _, a = actual.in_base()
     if t and a is not None and t > 0 and a / t >= threshold:
         return rules.round(a / t * 100)
     return None
 
 
-def _check_values(outcome: Outcome, rules: Rules, add: Callable[..., None]) -> None:
+def _check_values(outcome: Outcome, rules: Rules, out: list[Pending], numbers: tuple[bool, bool]) -> None:
     """How the values are written: an actual with an operator or copied from the target, a number target
-    with a word actual, a target that sets nothing to achieve."""
+    with a word actual, a target that sets nothing to achieve. Drafts are appended to `out` with their
+    numbers as `pairs` would write them (all of them text here: no dict to build and walk). The three
+    written-as habits (`PER_FORM`) keep no numbers: `check_indicators` folds them into one finding per form,
+    whose only number is the count of rows, so numbers built for them were memoised and never read."""
     target, actual = outcome.target, outcome.actual
-    if actual.is_number and actual.operator is not None and not _approximate(actual, rules):
-        if target.is_number and target.operator is not None and target.normalised == actual.normalised:
-            add(ACTUAL_COPIES_TARGET, f"{actual.text} copies the target", value=actual.text)
+    target_number, actual_number = numbers
+    operator = actual.operator
+    if actual_number and operator is not None and not _approximate(actual, rules):
+        if target_number and target.operator is not None and target.normalised == actual.normalised:
+            out.append((ACTUAL_COPIES_TARGET, f"{actual.text} copies the target", None, ()))
         else:
-            add(ACTUAL_OPERATOR, f"{actual.text} (target {target.text})", value=actual.text,
-                operator=actual.operator)
-    if target.is_number and outcome.method == "qualitative" and actual.kind == "qualitative":
-        add(QUALITATIVE_ACTUAL, f"target {target.text}, actual {actual.text}", target=target.text,
-            actual=actual.text)
-    if target.is_number and target.operator in (">=", ">"):
-        _, t = target.in_base()
+            out.append((ACTUAL_OPERATOR, f"{actual.text} (target {target.text})", None, ()))
+    if not target_number:
+        if target.kind == "missing" and outcome.method == "qualitative":
+            out.append((ABSURD_TARGET, f"no target ({target.text or 'blank'}) but scored as {outcome.category}",
+                        None, (("target", target.text),)))
+        return
+    if outcome.method == "qualitative" and actual.kind == "qualitative":
+        out.append((QUALITATIVE_ACTUAL, f"target {target.text}, actual {actual.text}", None, ()))
+    if target.operator in (">=", ">"):
+        t = target.base_number
+        if t is None:
+            _, t = target.in_base()
         if t == 0:
-            add(ABSURD_TARGET, f"target {target.text!r} is a floor of 0: nothing to achieve", target=target.text)
-    elif target.kind == "missing" and outcome.method == "qualitative":
-        add(ABSURD_TARGET, f"no target ({target.text or 'blank'}) but scored as {outcome.category}",
-            target=target.text)
+            out.append((ABSURD_TARGET, f"target {target.text!r} is a floor of 0: nothing to achieve", None,
+                        (("target", target.text),)))
 
 
 def _approximate(value: ParsedValue, rules: Rules) -> bool:

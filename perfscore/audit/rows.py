@@ -5,13 +5,14 @@ aliases gathered over the whole form (one finding per alias, naming its cells)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from perfscore.audit.sink import d, pairs
 from perfscore.catalogue import ABSURD_TARGET, COST_CONTRADICTS_FUNDING, OPERATOR_ALIAS, TARGET_ADJUSTED, TARGET_LOWERED
 from perfscore.labels import compact
+from perfscore.library import IndicatorKind
 from perfscore.model import Form, Indicator
 from perfscore.scored import Outcome
 
@@ -22,6 +23,7 @@ __all__ = ["check_row", "operator_aliases"]
 
 Row = tuple[str, str, tuple[tuple[str, str], ...]]  # code, message, numbers
 CEILINGS = ("<=", "<")
+UNKNOWN = object()  # `check_row`'s kind when the caller has not looked it up
 
 
 class Figures(NamedTuple):
@@ -44,18 +46,25 @@ def funding_figures(form: Form) -> Figures | None:
     return Figures(max(budgets) if budgets else None, row.executed)
 
 
-def check_row(figures: Figures | None, ind: Indicator, outcome: Outcome, rules: Rules) -> Iterator[Row]:
-    """Findings about one row that read more than its values (called only for rows that may have one)."""
-    if ind.adjusted_target and ind.initial_target and compact(ind.adjusted_target) != compact(ind.initial_target):
+def check_row(figures: Callable[[], Figures | None], ind: Indicator, outcome: Outcome, rules: Rules,
+              kind: object = UNKNOWN) -> Iterator[Row]:
+    """Findings about one row that read more than its values (called only for rows that may have one).
+    `figures` gives the form's funding figures, asked for only when a cost row needs them (most forms have
+    none); `kind` is the row's indicator kind when the caller has looked it up already."""
+    adjusted, initial = ind.adjusted_target, ind.initial_target
+    if adjusted and initial and adjusted != initial and compact(adjusted) != compact(initial):  # (equal: no need)
         yield from _adjusted(ind, outcome, rules)
     target = outcome.target
     if not target.is_number or not (target.base_unit == "万元" or target.base_number == 0):
         return
-    kind = rules.library.kind_of(ind.level1, ind.level2, ind.level3)
-    if kind is None:
+    if kind is UNKNOWN:
+        kind = rules.library.kind_of(ind.level1, ind.level2, ind.level3)
+    if not isinstance(kind, IndicatorKind):
         return
-    if kind.name == "cost" and figures is not None:
-        yield from _cost_against_funding(figures, outcome)
+    if kind.name == "cost":
+        form_figures = figures()
+        if form_figures is not None:
+            yield from _cost_against_funding(form_figures, outcome)
     _, t = target.in_base()
     if t == 0 and target.operator in ("=", None) and not set(kind.expected) & set(CEILINGS):
         yield (ABSURD_TARGET, f"{kind.title} target {target.text!r} is 0: nothing to achieve",

@@ -49,22 +49,19 @@ def check_totals(form: Form, result: FormResult, sums: IndicatorSums, rules: Rul
                  f"{rules.name}: recomputed total {d(result.computed_total)}",
                  reported_grade=before, computed_grade=result.computed_grade,
                  reported_total=form.reported_total, computed_total=result.computed_total)
-    _check_band_points(result, rules, sink)
+    _check_band_points(result, sums, rules, sink)
 
 
-def _check_band_points(result: FormResult, rules: Rules, sink: Sink) -> None:
+def _check_band_points(result: FormResult, sums: IndicatorSums, rules: Rules, sink: Sink) -> None:
     """The points the scorer had to choose inside a qualitative band (a reported score outside the band of its
     actual's words, clamped to the edge, or none printed), at the bottom and at the top of their bands: a
     different grade at each end means the grade rests on that choice, not on the form. A score kept in its
-    band is the unit's own judgement and is not moved."""
+    band is the unit's own judgement and is not moved. The distances to the band edges are added up in the
+    scoring loop (`IndicatorSums.band_low`/`band_high`, `scoring.indicators.band_spread`)."""
     total = result.computed_total
     if total is None or not rules.grade_bands:
         return
-    low = high = ZERO
-    for r in result.indicators:
-        if r.band is not None and r.computed_score is not None and r.computed_score != r.reported_score:
-            low += r.band[0] - r.computed_score
-            high += r.band[1] - r.computed_score
+    low, high = sums.band_low, sums.band_high
     if not low and not high:
         return
     lowest, highest = rules.round(total + low), rules.round(total + high)

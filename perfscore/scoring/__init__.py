@@ -20,7 +20,7 @@ from perfscore.rules import Rules
 from perfscore.scored import IndicatorSums, Outcome, OutcomeKey, ScoredForm
 from perfscore.scoring.adjustments import apply_caps, apply_indicator_adjustments
 from perfscore.scoring.funding import score_funding
-from perfscore.scoring.indicators import Scored, score_indicator, score_indicators, scored_sum
+from perfscore.scoring.indicators import Scored, band_spread, score_indicator, score_indicators, scored_sum
 
 __all__ = ["IndicatorSums", "Outcome", "OutcomeKey", "Scored", "ScoredForm", "score", "score_funding",
            "score_indicator"]
@@ -57,7 +57,8 @@ def score(form: Form, rules: Rules, *, explain: bool = False) -> ScoredForm:
     funding = score_funding(form, rules, explain)
     if rules.deductions:
         apply_indicator_adjustments(results, outcomes, rules, explain)
-        sums = sums._replace(scored=scored_sum(results))
+        low, high = band_spread(results)
+        sums = sums._replace(scored=scored_sum(results), band_low=low, band_high=high)
     total: Decimal | None = None
     trace: list[TraceStep] = []
     indicators_sum = sums.scored if sums.scored is not None else ZERO

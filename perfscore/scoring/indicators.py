@@ -24,7 +24,7 @@ from perfscore.scoring import quantities
 from perfscore.scoring.methods import score_by_method
 from perfscore.values import ParsedValue, Vocabulary
 
-__all__ = ["OUTCOMES", "Scored", "outcome", "score_indicator", "score_indicators", "scored_sum"]
+__all__ = ["OUTCOMES", "Scored", "band_spread", "outcome", "score_indicator", "score_indicators", "scored_sum"]
 
 ZERO = Decimal(0)
 MEMO_LIMIT = 20_000
@@ -54,6 +54,18 @@ def scored_sum(results: list[IndicatorResult]) -> Decimal | None:
     return sum(present, ZERO) if present else None
 
 
+def band_spread(results: list[IndicatorResult]) -> tuple[Decimal, Decimal]:
+    """Σ (band low − computed) and Σ (band high − computed) over the rows whose score was chosen inside
+    their qualitative band (computed ≠ reported): `IndicatorSums.band_low`/`band_high`, as the scoring
+    loop adds them up (after deductions, `score` adds them up again with this)."""
+    low = high = ZERO
+    for r in results:
+        if r.band is not None and r.computed_score is not None and r.computed_score != r.reported_score:
+            low += r.band[0] - r.computed_score
+            high += r.band[1] - r.computed_score
+    return low, high
+
+
 def key_of(ind: Indicator) -> OutcomeKey:
     """The values of `ind` its outcome depends on."""
     weight, reported = ind.weight, ind.score
@@ -75,7 +87,7 @@ def score_indicators(indicators: list[Indicator], first_index: int, rules: Rules
     results: list[IndicatorResult] = []
     outcomes: list[Outcome] = []
     index = first_index
-    scored = printed_sum = weights = ZERO
+    scored = printed_sum = weights = band_low = band_high = ZERO
     any_scored = any_printed = any_weight = False
     by_label: dict[str | None, Decimal] = {}
     for ind in indicators:
@@ -95,13 +107,17 @@ def score_indicators(indicators: list[Indicator], first_index: int, rules: Rules
                     lookup(key) or make(new_key(OutcomeKey, key))
         outcomes.append(found)
         computed = found.computed
+        band = found.band
         results.append(_indicator_result(
             index=index, level1=ind.level1, level2=ind.level2, level3=ind.level3,
             target=target, actual=ind.actual, weight=weight, reported_score=reported,
             computed_score=computed, method=found.method,
-            band=found.band, explanation=found.why, trace=list(found.trace) if explain else [],
+            band=band, explanation=found.why, trace=list(found.trace) if explain else [],
             source=ind.source))
         index += 1
+        if band is not None and computed is not None and computed != reported:  # `band_spread`, inlined
+            band_low += band[0] - computed
+            band_high += band[1] - computed
         if reported is not None:
             printed_sum += reported
             any_printed = True
@@ -115,7 +131,7 @@ def score_indicators(indicators: list[Indicator], first_index: int, rules: Rules
             label = ind.level1
             by_label[label] = by_label[label] + weight if label in by_label else weight
     sums = IndicatorSums(scored if any_scored else None, printed_sum if any_printed else None,
-                         weights if any_weight else None, by_label)
+                         weights if any_weight else None, by_label, band_low, band_high)
     return results, outcomes, sums
 
 
@@ -178,8 +194,11 @@ def outcome(key: OutcomeKey, rules: Rules, *, trace: list[TraceStep] | None = No
         method, why = "unscorable", f"{target.kind} target {target.text!r} with {actual.kind} actual {actual.text!r}"
     if method == "unscorable":
         why += "; reported score kept"
+    number = target.base_number
     return Outcome(key, weight, reported, target, actual, method, computed, band, why, category, tuple(trace),
-                   target.operator if target.is_number else None, by_kind, issue)
+                   target.operator if target.is_number else None, by_kind, issue,
+                   bool(target.aliases or actual.aliases),
+                   number is not None and (number == 0 or target.base_unit == "万元"))
 
 
 OUTCOMES: Memo[OutcomeKey, Rules, Outcome] = Memo(outcome, MEMO_LIMIT)
