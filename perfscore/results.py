@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -124,6 +125,7 @@ class FileError(BaseModel):
 
 
 DEFAULT_THRESHOLD = Decimal(1)
+CHANGES_KEPT = 2_000  # the change list keeps the forms that moved most: a report lists no more than this
 # the distribution of score changes: (label, upper bound) — a delta falls in the first bin whose bound exceeds it
 DELTA_BINS: tuple[tuple[str, Decimal | None], ...] = (
     ("≤−10", Decimal(-10) + Decimal("1e-9")), ("−10…−5", Decimal(-5)), ("−5…−2", Decimal(-2)), ("−2…−1", Decimal(-1)),
@@ -226,8 +228,13 @@ class SummaryBuilder:
         self._computed: Counter[str] = Counter()
         self._codes: Counter[str] = Counter()
         self._severities: Counter[str] = Counter()
-        self._moved: list[tuple] = []  # FormChange fields of every form whose total or grade moved
+        # the FormChange fields of the CHANGES_KEPT forms that moved most (grade changes first): a bounded heap,
+        # so that memory stays flat however many forms are read; `_seq` breaks ties in reading order
+        self._moved: list[tuple] = []
+        self._seq = 0
         self._units: dict[str, list[int]] = {}  # unit → [forms, grade changes, errors, warnings]
+        self._unit_deltas: dict[str, Counter[Decimal]] = {}  # unit → |Δ| → forms (Δ are at most 100, in 0.01s)
+        self._bins: Counter[str] = Counter()
         self._unmoved = 0  # forms with both totals, equal
 
     def add_error(self, file: str, message: str) -> None:
@@ -269,8 +276,19 @@ class SummaryBuilder:
         counts[3] += warnings
         delta = ct - rt if rt is not None and ct is not None else None
         self._unmoved += delta is not None and not delta
+        if delta:
+            self._bins[delta_bin(delta)] += 1
+            self._unit_deltas.setdefault(unit, Counter())[abs(delta)] += 1
         if change or delta:
-            self._moved.append((result.name, file, unit, rt, ct, delta, rg, cg, change, errors, warnings))
+            self._keep((result.name, file, unit, rt, ct, delta, rg, cg, change, errors, warnings))
+
+    def _keep(self, moved: tuple) -> None:
+        self._seq += 1
+        rank = (bool(moved[8]), abs(moved[5]) if moved[5] is not None else Decimal(0), -self._seq)
+        if len(self._moved) < CHANGES_KEPT:
+            heapq.heappush(self._moved, (rank, moved))
+        elif rank > self._moved[0][0]:
+            heapq.heapreplace(self._moved, (rank, moved))
 
     def add(self, doc: DocumentResult) -> None:
         if doc.error:
@@ -287,7 +305,11 @@ class SummaryBuilder:
         self._grade_changes += other._grade_changes
         self._unreadable += other._unreadable
         self._files |= other._files
-        self._moved += other._moved
+        for _rank, moved in sorted(other._moved, key=lambda kept: -kept[0][2]):  # in the other's reading order
+            self._keep(moved)
+        self._bins.update(other._bins)
+        for unit, deltas in other._unit_deltas.items():
+            self._unit_deltas.setdefault(unit, Counter()).update(deltas)
         self._unmoved += other._unmoved
         for unit, counts in other._units.items():
             own = self._units.setdefault(unit, [0, 0, 0, 0])
@@ -305,10 +327,11 @@ class SummaryBuilder:
         """The summary; `changes` lists the grade changes and the totals that moved by more than `threshold`."""
         fields = ("form", "file", "unit", "reported_total", "computed_total", "delta", "reported_grade",
                   "computed_grade", "grade_change", "errors", "warnings")
-        listed = [m for m in self._moved if m[8] or (m[5] is not None and abs(m[5]) > threshold)]
-        listed.sort(key=lambda m: (not m[8], -abs(m[5]) if m[5] is not None else 0))
-        moved: Counter[str] = Counter(m[2] for m in listed if m[5] is not None and abs(m[5]) > threshold)
-        bins: Counter[str] = Counter(delta_bin(m[5]) for m in self._moved if m[5])
+        kept = [m for _rank, m in sorted(self._moved, reverse=True)]  # biggest move first, then reading order
+        listed = [m for m in kept if m[8] or (m[5] is not None and abs(m[5]) > threshold)]
+        moved: Counter[str] = Counter({unit: sum(n for d, n in deltas.items() if d > threshold)
+                                       for unit, deltas in self._unit_deltas.items()})
+        bins = Counter(self._bins)
         bins["0"] += self._unmoved
         units = sorted(self._units.items(), key=lambda kv: (-kv[1][1], -moved[kv[0]], -kv[1][2], kv[0]))
         return Summary(

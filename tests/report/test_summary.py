@@ -165,3 +165,22 @@ def test_xlsx_for_excel_and_paper(tmp_path):
             if row[0].value == "#" and row[1].value == "一级指标":
                 assert row[10].alignment.wrap_text  # 问题
     assert formulas > 20
+
+
+def test_the_change_list_keeps_the_biggest_moves_in_bounded_memory(monkeypatch):
+    """However many forms move, the builder keeps the CHANGES_KEPT that moved most (memory stays flat);
+    the unit roll-up and the Δ bins still count every form."""
+    from decimal import Decimal
+
+    from perfscore import results
+    from perfscore.results import FormResult, SummaryBuilder
+
+    monkeypatch.setattr(results, "CHANGES_KEPT", 5)
+    builder = SummaryBuilder()
+    for n in range(40):
+        builder.add_form(FormResult(name=f"f{n}", kind="project", rules="national", unit="u",
+                                    reported_total=Decimal(80), computed_total=Decimal(80) + Decimal(n) / 4), "x.yaml")
+    assert len(builder._moved) == 5
+    summary = builder.build(Decimal(1))
+    assert [c.form for c in summary.changes] == ["f39", "f38", "f37", "f36", "f35"]
+    assert summary.by_unit["u"].moved == 35 and sum(summary.delta_bins.values()) == 40
