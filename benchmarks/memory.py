@@ -22,7 +22,6 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -57,35 +56,11 @@ class Row:
 
 
 def write_pdf(form: Form, path: Path) -> None:
-    """A form as title paragraphs and one reportlab table in the standard layout (spans = merges)."""
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    """A form as title paragraphs and one reportlab table in the standard layout (the folder benchmark's
+    writer, for one form)."""
+    from folder import write_pdf as write_forms
 
-    from perfscore.writers.layout import cell_text, layout_form
-
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    cell = ParagraphStyle("cell", fontName=font, fontSize=7, leading=9)
-    title = ParagraphStyle("title", fontName=font, fontSize=13, leading=17, alignment=1)
-    width = landscape(A4)[0] - 30 * mm
-    lay = layout_form(form)
-    story: list = [Paragraph(escape(cell_text(lay.rows[r][0])), title) for r in range(lay.title_rows)]
-    data = [[Paragraph(escape(cell_text(v)), cell) if v not in (None, "") else "" for v in row]
-            for row in lay.rows[lay.title_rows:]]
-    total = sum(lay.col_widths)
-    table = Table(data, colWidths=[width * w / total for w in lay.col_widths])
-    commands = [("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
-    commands += [("SPAN", (c0, r0 - lay.title_rows), (c1, r1 - lay.title_rows))
-                 for r0, c0, r1, c1 in lay.merges if r0 >= lay.title_rows]
-    table.setStyle(TableStyle(commands))
-    story.append(table)
-    SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
-                      topMargin=12 * mm, bottomMargin=12 * mm).build(story)
+    write_forms([form], path)
 
 
 def make_folder(fmt: str, files: int, directory: Path, indicators: int, seed: int) -> Path:
