@@ -45,8 +45,6 @@ ATTACHMENT = re.compile(r"^附件\s*+[\d一二三四五六七八九十]*+\s*+[:�
 FUNDING_POINTS = re.compile(r"(\d{1,3})\s*分\s*[*×xX]\s*执行率|预算执行\S{0,8}?[(（]\s*(\d{1,3})\s*分\s*[)）]")
 """The funding block's 分值 printed in its caption: 预算执行情况(万元)(20分), 得分(20分*执行率)."""
 UNIT_IN_CAPTION = re.compile(r"[（(]\s*(万元|元|千元|亿元)\s*[)）]")
-LEVEL2_ONLY = {"数量指标", "质量指标", "时效指标", "经济效益指标", "社会效益指标", "生态效益指标",
-               "可持续影响指标", "可持续发展指标", "服务对象满意度指标", "社会公众满意度指标"}
 # the label runs to the colon less its trailing spaces (word by word: a lazy label would re-split them)
 INLINE_AMOUNT = re.compile(r"^(?:其中\s*+[:：]?+\s*+)?(?P<label>\s*+[^:：\s]++(?:\s++[^:：\s]++)*+|\s)"
                            r"\s*+[:：]\s*+(?P<num>[+-]?[\d,]++(?:\.\d++)?)\s*+(?:万元)?$")
