@@ -60,13 +60,15 @@ class MemoTable(BoundedCache[K, V], Generic[K, O, V]):
         self._owner = weakref.ref(owner)  # not the owner itself: its table would keep it alive
 
     def make(self, key: K) -> V:
-        """The function's value for `key`, computed from the key and the owner alone, and remembered."""
+        """The function's value for `key`, computed from the key and the owner alone, and remembered. A named
+        tuple key is kept as a plain tuple (equal, hashed alike): the collector stops tracking a plain tuple of
+        text and numbers, and a memo of tracked keys makes every full collection of a batch longer."""
         owner = self._owner()
         assert owner is not None  # the owner's table is reached through the owner
         value = self._function(key, owner)
         if len(self) >= self.limit:
             forget_oldest(self)
-        self[key] = value
+        self[tuple(key) if type(key) is not tuple and isinstance(key, tuple) else key] = value  # type: ignore[index]
         return value
 
 

@@ -33,10 +33,15 @@ class OutcomeKey(NamedTuple):
 @dataclass(slots=True, eq=False)
 class Outcome:
     """What an indicator's values give under a rule set, whatever form they stand on. Built once per
-    `OutcomeKey` (memoised by `perfscore.scoring`) and never changed: compared and hashed by identity, so
-    an outcome stands for its key's values in the audit's memo key."""
+    `OutcomeKey` (memoised by `perfscore.scoring`); its values never change: compared and hashed by identity,
+    so an outcome stands for its key's values in the audit's memo key.
 
-    key: OutcomeKey
+    A batch keeps tens of thousands of outcomes in its memos, and the cycle collector goes over every object
+    it tracks each time it collects the oldest generation (and collects it sooner the more such objects
+    there are): the key's fields are kept as a plain tuple (`printed`; the collector stops tracking a tuple
+    of text, never a named tuple) and `key` builds the named tuple when asked."""
+
+    printed: tuple[str | None, ...]  # the `OutcomeKey`'s fields, in order
     weight: Decimal | None
     reported: Decimal | None
     target: ParsedValue
@@ -53,6 +58,15 @@ class Outcome:
     # what the audit's per-form checks look for, worked out once per outcome instead of on every row:
     aliased: bool = False  # an operator alias was read in the target or the actual (operator-alias)
     form_checks: bool = False  # a numeric target of 0 or in 万元: checked against the form (cost, absurd target)
+    # Not values: the audit's findings for this outcome on the facts it last saw it with
+    # (`perfscore.audit.indicators`), kept here so that they live and die with the outcome: `audit_facts`, the
+    # rule set's serial and the facts (numbers and text, untracked once collected), and `audit_findings`.
+    audit_facts: tuple[object, ...] | None = None
+    audit_findings: object = None
+
+    @property
+    def key(self) -> OutcomeKey:
+        return OutcomeKey._make(self.printed)
 
 
 class IndicatorSums(NamedTuple):

@@ -114,7 +114,7 @@ def test_the_audit_memo_key_is_everything_the_indicator_check_reads():
     FINDINGS(base, rules)
     for field in IndicatorFacts._fields:  # a change in any one field is another entry
         other = {"outcome": scoring.score(_form(actual="9台"), rules).outcomes[0], "computed": D("7.00"),
-                 "kind": "cost", "has_reason": True, "scored_form": False}[field]
+                 "kind": "cost", "has_reason": True, "scored_form": False, "initial": "≥8台"}[field]
         changed = base._replace(**{field: other})
         assert changed != base
         assert table.get(changed) is None

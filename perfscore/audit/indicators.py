@@ -1,8 +1,10 @@
 """Indicator checks: what each row's values say (memoised), and duplicate rows.
 
-What one indicator's own values say is memoised per rule set (`FINDINGS`, a `caches.Memo`) under
-`IndicatorFacts`, which is all that check (`indicator_findings`) is given: a check that reads one more
-field must add it there, and so to the key (``tests/test_caches.py`` shows a stale entry cannot be served).
+What one indicator says is memoised per rule set (`FINDINGS`, a `caches.Memo`) under `IndicatorFacts`, which
+is all that check (`indicator_findings`) is given: a check that reads one more field must add it there, and
+so to the key (``tests/test_caches.py`` shows a stale entry cannot be served). What depends on the form as
+well is done per form: duplicates, a cost against the funding block (`rows.cost_findings`), operator aliases
+and the written-as habits gathered over the form.
 """
 
 from __future__ import annotations
@@ -10,10 +12,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from perfscore import catalogue
-from perfscore.audit.rows import UNKNOWN, Figures, check_row, funding_figures, operator_aliases
+from perfscore.audit.rows import (
+    COST_PROBE,
+    CostProbe,
+    Figures,
+    Row,
+    contradicts,
+    cost_findings,
+    funding_figures,
+    operator_aliases,
+    row_checks,
+)
 from perfscore.audit.sink import d, make_finding, pairs
 from perfscore.caches import Memo
 from perfscore.catalogue import (
@@ -43,7 +55,7 @@ from perfscore.values import ParsedValue
 if TYPE_CHECKING:
     from perfscore.rules import Rules
 
-__all__ = ["FINDINGS", "Draft", "IndicatorFacts", "check_indicators", "indicator_findings"]
+__all__ = ["FINDINGS", "Draft", "IndicatorFacts", "RowDrafts", "check_indicators", "indicator_findings"]
 
 MEMO_LIMIT = 20_000
 # How a form's values are written (an actual with an operator, copied from the target, a word for a number)
@@ -56,6 +68,10 @@ _COMPACT = CompactLabels()  # what duplicates are found by
 # nothing for the collector to track)
 Draft = tuple[str, str, Severity, tuple[tuple[str, str], ...]]
 Pending = tuple[str, str, Severity | None, tuple[tuple[str, str], ...]]  # a draft before its severity is settled
+# A row's memoised findings: those about its values, then those reported after the form's other findings
+# (the adjustment of its target, a cost probe for the form's funding figures, a target of 0 for its kind)
+RowDrafts = tuple[tuple[Draft, ...], tuple[Draft | CostProbe, ...]]
+NOTHING: RowDrafts = ((), ())
 
 
 class IndicatorFacts(NamedTuple):
@@ -66,16 +82,19 @@ class IndicatorFacts(NamedTuple):
 
     outcome: Outcome
     computed: Decimal | None  # the result's score: the outcome's, unless a deduction changed it
-    kind: str | None  # the indicator kind's name when its target's operator is one a kind may not expect
+    # the indicator kind's name, looked up where a kind can say something: a target whose operator some kind
+    # does not expect (wrong-direction), or a numeric target of 0 or in 万元 (`Outcome.form_checks`)
+    kind: str | None
     has_reason: bool  # a 偏差原因 is printed
     scored_form: bool  # a scored form, not a target report (绩效目标完成情况表)
+    initial: str | None = None  # the 年初指标值, where an adjusted target (the one in force) differs from it
 
 
 def _duplicates(results: list[IndicatorResult], rules: Rules) -> dict[int, tuple[Draft, ...]] | None:
     """A duplicate-indicator draft for the first of each (二级, 三级) pair that appears more than once,
     by the row's id; None when there are none (the common case, told by the 三级 labels alone)."""
     compact = _COMPACT.__getitem__
-    level3 = [compact(r.level3) for r in results]
+    level3 = list(map(compact, [r.level3 for r in results]))  # (map: no Python frame per label)
     if len(set(level3)) == len(level3):
         return None
     keys = [(compact(r.level2), l3) for r, l3 in zip(results, level3, strict=True)]
@@ -91,39 +110,36 @@ def _duplicates(results: list[IndicatorResult], rules: Rules) -> dict[int, tuple
 
 def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[Outcome], rules: Rules,
                       findings: list[Finding]) -> None:
-    """Per indicator: duplicates (which depend on the form) and what its own values say (memoised under
-    its `IndicatorFacts`). Appends findings with the rule set's selection already applied."""
+    """Per indicator: duplicates (which depend on the form) and what the row says (memoised under its
+    `IndicatorFacts`), the written-as habits gathered into one finding per form, then the rows' later
+    findings (an adjusted target, a cost against this form's funding figures) and operator aliases.
+    Appends findings with the rule set's selection already applied."""
     duplicates = _duplicates(results, rules)
     scored_form = form.kind != "target_report"
-    kind_of, checked = rules.library.kind_of, rules.checked_operators
-    table = FINDINGS.table(rules)
-    # looked up by a plain tuple of the facts (equal to the IndicatorFacts, hashed alike, cheaper to build);
-    # an IndicatorFacts is made only on a miss, for `indicator_findings` to read by name
-    lookup: Callable[[tuple[object, ...]], tuple[Draft, ...] | None] = table.get  # type: ignore[assignment]
-    make, new_facts = table.make, tuple.__new__
+    kind_of, checked, serial = rules.library.kind_of, rules.checked_operators, rules.serial
     name, form_location = form.name, form.source
     append = findings.append
     aliased: list[tuple[Indicator, Outcome]] = []
-    special: list[tuple[IndicatorResult, Indicator, Outcome, object]] = []
+    later: list[tuple[IndicatorResult, tuple[Draft | CostProbe, ...]]] = []
     gathered: dict[str, tuple[Severity, list[str]]] = {}
     for r, ind, outcome in zip(results, form.indicators, outcomes, strict=True):
         if outcome.aliased:
             aliased.append((ind, outcome))
-        if outcome.numeric_operator in checked:
-            kind = kind_of(r.level1, r.level2, r.level3)
-            known: object = kind
-        else:
-            kind, known = None, UNKNOWN
-        adjusted = ind.adjusted_target  # rows that may have a finding depending on the form: few
-        if outcome.form_checks or (adjusted is not None and adjusted != ind.initial_target):
-            special.append((r, ind, outcome, known))
+        kind = kind_of(r.level1, r.level2, r.level3) \
+            if outcome.form_checks or outcome.numeric_operator in checked else None
         reason = ind.deviation_reason or ""
-        facts = (outcome, r.computed_score, None if kind is None else kind.name,
-                 bool(reason) and not reason.isspace(), scored_form)
-        own = lookup(facts)
-        if own is None:
-            own = make(new_facts(IndicatorFacts, facts))
+        adjusted = ind.adjusted_target
+        # the rule set and the IndicatorFacts but the outcome, which holds what was found for them last
+        facts = (serial, r.computed_score, None if kind is None else kind.name, bool(reason) and not reason.isspace(),
+                 scored_form, ind.initial_target if adjusted and adjusted != ind.initial_target else None)
+        row: RowDrafts = outcome.audit_findings if outcome.audit_facts == facts else \
+            _row_drafts(outcome, facts, rules)  # type: ignore[assignment]
         drafts = duplicates.get(id(r), ()) if duplicates else ()
+        if row is NOTHING and not drafts:
+            continue
+        own, late = row
+        if late:
+            later.append((r, late))
         if own or drafts:
             location = r.source or form_location
             for code, message, severity, numbers in drafts + own if drafts else own:
@@ -136,23 +152,29 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
                 append(make_finding(code=code, severity=severity, message=message, form=name,
                                 indicator=r.level3, location=location, numbers=dict(numbers)))
     for code, (severity, rows) in gathered.items():
-        append(make_finding(code=code, severity=severity, message=f"{len(rows)} row{'s' if len(rows) > 1 else ''}: "
-                            + "; ".join(rows), form=name, indicator=None, location=form_location,
-                            numbers={"rows": str(len(rows))}))
-    if special:  # what depends on the form as well as the row's values
-        once: list[Figures | None] = []
-
-        def figures() -> Figures | None:  # the funding block read once, and only for a cost row
-            if not once:
-                once.append(funding_figures(form))
-            return once[0]
-
-        for r, ind, outcome, known in special:
-            for code, message, numbers in check_row(figures, ind, outcome, rules, known):
-                for code_, message_, severity, numbers_ in _configured([(code, message, None, numbers)], rules):
-                    append(make_finding(code=code_, severity=severity, message=message_, form=name,
+        count = len(rows)
+        append(make_finding(code=code, severity=severity, message="".join(
+            (str(count), " rows: " if count > 1 else " row: ", "; ".join(rows))), form=name, indicator=None,
+            location=form_location, numbers={"rows": str(count)}))
+    if later:  # what a row says beside its values, and a cost against this form's funding block
+        figures: Figures | None = None
+        unread = True  # the funding figures are read once, and only for a cost row
+        for r, items in later:
+            for item in items:
+                if item[0] is COST_PROBE:
+                    if unread:
+                        figures, unread = funding_figures(form), False
+                    probe = cast(CostProbe, item)
+                    if figures is None or not contradicts(probe, figures):
+                        continue
+                    drafts = _configured([(code, message, None, numbers) for code, message, numbers
+                                          in cost_findings(probe, figures)], rules)
+                else:
+                    drafts = (cast(Draft, item),)
+                for code, message, severity, numbers in drafts:
+                    append(make_finding(code=code, severity=severity, message=message, form=name,
                                         indicator=r.level3, location=r.source or form_location,
-                                        numbers=dict(numbers_)))
+                                        numbers=dict(numbers)))
     if aliased:  # one finding per form and alias, naming the cells (not one per cell)
         for code, message, numbers in operator_aliases(aliased):
             for code_, message_, severity, numbers_ in _configured([(code, message, None, numbers)], rules):
@@ -160,25 +182,49 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
                                     location=form_location, numbers=dict(numbers_)))
 
 
+def _row_drafts(outcome: Outcome, facts: tuple[object, ...], rules: Rules) -> RowDrafts:
+    """`indicator_findings` for the outcome and the rest of its facts (`facts`: the rule set's serial, then the
+    `IndicatorFacts` after the outcome). The first facts an outcome is seen with, nearly always the only ones,
+    keep their findings on the outcome (`Outcome.audit_facts`); others go to the `FINDINGS` memo."""
+    key = IndicatorFacts(outcome, *facts[1:])  # type: ignore[arg-type]
+    if outcome.audit_facts is None:
+        row = indicator_findings(key, rules)
+        outcome.audit_facts, outcome.audit_findings = facts, row
+        return row
+    return FINDINGS(key, rules)
+
+
 def _configured(drafts: Iterable[tuple[str, str, Severity | None, tuple[tuple[str, str], ...]]],
                 rules: Rules) -> tuple[Draft, ...]:
     """Drafts as `apply_config` would leave them: selected, and with their final severity."""
     out: list[Draft] = []
-    selection = rules.selection
-    verdict = selection.verdict if selection.active else None  # most rule sets select nothing
+    final_of = rules.final_severities
     for code, message, severity, numbers in drafts:
-        if severity is None:
-            spec = catalogue.get(code)
-            severity = spec.severity if spec else "info"
-        final = verdict(code, severity) if verdict is not None else severity
+        final = final_of.get((code, severity), _MISSING)
+        if final is _MISSING:
+            final = final_of[code, severity] = _final_severity(code, severity, rules)
         if final is not None:
-            out.append((code, message, final, numbers))
+            out.append((code, message, final, numbers))  # type: ignore[arg-type]
     return tuple(out)
 
 
-def indicator_findings(facts: IndicatorFacts, rules: Rules) -> tuple[Draft, ...]:
-    """What one indicator's own values say — independent of where it stands, so it is memoised by
-    `FINDINGS`: the same values on ten thousand forms are checked once. Reads `facts` and `rules` only."""
+_MISSING = object()
+
+
+def _final_severity(code: str, severity: Severity | None, rules: Rules) -> Severity | None:
+    """The severity a draft of `code` (at `severity`, or the catalogue's when None) is kept at under the rule
+    set's selection; None when it is dropped. What `Rules.final_severities` remembers."""
+    if severity is None:
+        spec = catalogue.get(code)
+        severity = spec.severity if spec else "info"
+    selection = rules.selection
+    return selection.verdict(code, severity) if selection.active else severity
+
+
+def indicator_findings(facts: IndicatorFacts, rules: Rules) -> RowDrafts:
+    """What one indicator says, whatever form it stands on, so it is memoised by `FINDINGS`: the same values
+    on ten thousand forms are checked once. Reads `facts` and `rules` only. Its values' findings first; then
+    what its 年初 target and its kind say (`rows.row_checks`), reported after the form's other findings."""
     out: list[Pending] = []
 
     def add(code: str, message: str, severity: Severity | None = None, **numbers: object) -> None:
@@ -223,10 +269,19 @@ def indicator_findings(facts: IndicatorFacts, rules: Rules) -> tuple[Draft, ...]
         elif ratio is not None:
             add(MISSING_DEVIATION_REASON,
                 f"actual {actual.text} is {d(ratio)}% of target {target.text} with no 偏差原因", ratio=ratio)
-    return _configured(out, rules)
+    own = _configured(out, rules) if out else ()
+    late: list[Draft | CostProbe] = []
+    if facts.initial is not None or (kind is not None and outcome.form_checks):
+        for item in row_checks(outcome, facts.initial, kind, rules):
+            if item[0] is COST_PROBE:
+                late.append(cast(CostProbe, item))
+            else:
+                code, message, row_numbers = cast(Row, item)
+                late.extend(_configured([(code, message, None, row_numbers)], rules))
+    return (own, tuple(late)) if own or late else NOTHING
 
 
-FINDINGS: Memo[IndicatorFacts, Rules, tuple[Draft, ...]] = Memo(indicator_findings, MEMO_LIMIT)
+FINDINGS: Memo[IndicatorFacts, Rules, RowDrafts] = Memo(indicator_findings, MEMO_LIMIT)
 
 
 def _over_ratio(outcome: Outcome, rules: Rules, numbers: tuple[bool, bool] | None = None) -> Decimal | None:

@@ -9,6 +9,7 @@ parsed again per form. Rules are never changed once built (the memos of `perfsco
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from pathlib import Path
@@ -25,6 +26,7 @@ from perfscore.selection import Selection
 
 if TYPE_CHECKING:
     from perfscore.library import Library
+    from perfscore.results import Severity
 
 __all__ = ["CAP_NAMES", "DEDUCT_NAMES", "FUNDING_NAMES", "FUNDING_RATE_NAMES", "INDICATOR_NAMES", "CompiledAdjustment",
            "MethodFormulas", "Rules"]
@@ -37,6 +39,7 @@ CAP_NAMES = frozenset({"total", "rate", "funding_score", "weight_sum"})
 
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "down": ROUND_DOWN, "up": ROUND_UP}
 LEVEL1_CACHE_LIMIT = 10_000  # distinct 一级 labels remembered; a real batch has a few dozen
+_SERIALS = itertools.count(1)
 
 
 
@@ -68,6 +71,9 @@ class Rules:
         self.spec = spec
         self.name = spec.name
         self.origin = origin
+        # a number no other rule set of this process has (an id can be reused once an object is gone): what a
+        # cache made of numbers and text only names its rule set by (`Outcome.audit_memo`)
+        self.serial = next(_SERIALS)
         self.quantum = Decimal(1).scaleb(-spec.rounding.places)
         self.rounding_mode = ROUNDING_MODES[spec.rounding.mode]
         problems: list[str] = []
@@ -121,6 +127,9 @@ class Rules:
         self._level1_cache: BoundedCache[str, str | None] = BoundedCache(LEVEL1_CACHE_LIMIT)
         self.vocabulary = default_vocabulary().extended(spec.vocabulary) if spec.vocabulary else default_vocabulary()
         self.selection = Selection.of(spec.findings.select, spec.findings.ignore, spec.findings.severity)
+        # (code, severity or None for the catalogue's) → the severity the selection keeps it at, or None:
+        # filled by the audit as codes come up (a few dozen entries)
+        self.final_severities: dict[tuple[str, Severity | None], Severity | None] = {}
         self.documents = {doc.id: doc for doc in spec.documents}
         self.library = _library(spec.library, origin)
         self.checked_operators = self.library.checked_operators()

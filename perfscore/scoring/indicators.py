@@ -195,7 +195,7 @@ def outcome(key: OutcomeKey, rules: Rules, *, trace: list[TraceStep] | None = No
     if method == "unscorable":
         why += "; reported score kept"
     number = target.base_number
-    return Outcome(key, weight, reported, target, actual, method, computed, band, why, category, tuple(trace),
+    return Outcome(tuple(key), weight, reported, target, actual, method, computed, band, why, category, tuple(trace),
                    target.operator if target.is_number else None, by_kind, issue,
                    bool(target.aliases or actual.aliases),
                    number is not None and (number == 0 or target.base_unit == "万元"))
