@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections import Counter
 from collections.abc import Iterable
@@ -133,11 +134,13 @@ DELTA_BINS: tuple[tuple[str, Decimal | None], ...] = (
     ("2…5", Decimal(5)), ("5…10", Decimal(10)), ("≥10", None))
 
 
+_BOUNDS = [bound for _, bound in DELTA_BINS if bound is not None]
+
+
 def delta_bin(delta: Decimal) -> str:
-    for label, bound in DELTA_BINS:
-        if bound is None or delta < bound:
-            return label
-    return DELTA_BINS[-1][0]
+    """The label of the first bin whose bound `delta` is below (the last bin has none): by bisection, since
+    it runs for every form that moved."""
+    return DELTA_BINS[bisect.bisect_right(_BOUNDS, delta)][0]
 
 
 class FormChange(BaseModel):

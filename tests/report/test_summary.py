@@ -9,6 +9,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 from wcwidth import wcswidth
 
@@ -18,6 +20,7 @@ from perfscore.report.html import HtmlWriter
 from perfscore.report.markdown import MarkdownWriter
 from perfscore.report.summary import SummaryWriter, delta_text
 from perfscore.report.table import TableWriter
+from perfscore.results import DELTA_BINS, delta_bin
 from tests.conftest import SAMPLES
 
 from .conftest import render_with
@@ -184,3 +187,11 @@ def test_the_change_list_keeps_the_biggest_moves_in_bounded_memory(monkeypatch):
     summary = builder.build(Decimal(1))
     assert [c.form for c in summary.changes] == ["f39", "f38", "f37", "f36", "f35"]
     assert summary.by_unit["u"].moved == 35 and sum(summary.delta_bins.values()) == 40
+
+
+@given(st.decimals(min_value=-200, max_value=200, allow_nan=False, places=4)
+       | st.sampled_from([bound for _, bound in DELTA_BINS if bound is not None]))
+def test_delta_bin_by_bisection_is_the_first_bin_whose_bound_the_delta_is_below(delta):
+    """`delta_bin` bisects the bounds; the bins as written say: the first bound the delta is below, else the last."""
+    plain = next((label for label, bound in DELTA_BINS if bound is None or delta < bound), DELTA_BINS[-1][0])
+    assert delta_bin(delta) == plain
