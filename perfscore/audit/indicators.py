@@ -365,7 +365,8 @@ def _check_score(outcome: Outcome, computed: Decimal | None, rules: Rules, add: 
                 f"reported {d(reported)}, clamped to {d(computed)}",
                 reported=reported, computed=computed, low=low, high=high, points=reported - computed)
     elif abs(computed - reported) > rules.spec.tolerance.score:
-        target, actual = outcome.key.target, outcome.key.actual
+        key = outcome.key
+        target, actual = key.target, key.actual
         over = reported > computed
         add(SCORE_DEVIATION if over else SCORE_UNDER,
             f"{'over' if over else 'under'}-scored: reported {d(reported)} but {outcome.method} scoring gives "
