@@ -1,4 +1,4 @@
-"""Command line: `perfscore score | explain | schema | export | rules`.
+"""Command line: `perfscore score | explain | schema | export | rules` (the `rules` commands: `cli_rules`).
 
 Exit codes: 0 clean, 1 findings reached --fail-on, 2 unusable input or usage. Every error is one line
 on stderr, never a traceback; a closed pipe (`| head`) ends the command quietly with 0. Heavy modules are
@@ -39,6 +39,8 @@ def _language_from_argv(argv: list[str]) -> str:
 
 _language_from_argv(sys.argv[1:])
 
+from perfscore.cli_rules import rules_app  # noqa: E402 - its help is in the language just set
+
 
 def _argument_type(self, ctx) -> str | None:
     """An argument's help shows its metavar (`FILE...`), not also its Python type (`<list[str]>`), as
@@ -56,8 +58,6 @@ DEFAULT_MAX_UNCOMPRESSED_MB = 256
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help=_("Re-score and audit 绩效自评表 (performance self-evaluation forms)."))
-rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
-                        pretty_exceptions_enable=False, help=_("List, show, check and test rule sets."))
 app.add_typer(rules_app, name="rules")
 
 
@@ -314,76 +314,6 @@ def export(
     except PerfscoreError as exc:
         raise _fail(str(exc)) from None
     typer.echo(_("wrote {n} form(s) to {output}").format(n=len(forms), output=output))
-
-
-@rules_app.command("list", help=_("The shipped rule sets with their metadata."))
-def rules_list() -> None:
-    """The shipped rule sets with their metadata."""
-    from tabulate import tabulate
-
-    from perfscore.rules import available, load_rules
-
-    rows = []
-    for name in available():
-        r = load_rules(name).spec
-        years = ""
-        if r.years:
-            years = f"{r.years.start or ''}–{r.years.end or ''}"
-        rows.append([name, r.region or "", years, ", ".join(r.extends), r.title or ""])
-    typer.echo(tabulate(rows, headers=[_("name"), _("region"), _("years"), _("extends"), _("title")]))
-
-
-@rules_app.command("show", help=_("Print the fully resolved rule set (after `extends`) as YAML."))
-def rules_show(name: Annotated[str, typer.Argument(metavar="NAME|PATH", help=_("rule set name or path"))]) -> None:
-    """Print the fully resolved rule set (after `extends`) as YAML."""
-    import yaml
-
-    from perfscore.errors import RulesError
-    from perfscore.rules import load_rules
-
-    try:
-        spec = load_rules(name).spec
-    except RulesError as exc:
-        raise _fail(str(exc)) from None
-    data = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
-    typer.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110))
-
-
-@rules_app.command("check", help=_("Report every problem in rule files at once, with line, column and suggestions."))
-def rules_check(files: Annotated[list[str], typer.Argument(metavar="FILE...", help=_("rule files or names"))]) -> None:
-    """Report every problem in rule files at once, with line, column and suggestions."""
-    from perfscore.rules import check_rules
-
-    bad = 0
-    for file in files:
-        _rules, problems = check_rules(file)
-        for problem in problems:
-            typer.echo(str(problem), err=True)
-        bad += len(problems)
-        if not problems:
-            typer.echo(_("{file}: ok").format(file=file))
-    if bad:
-        raise _fail(_("{n} problem(s)").format(n=bad))
-
-
-@rules_app.command("test", help=_("Run the YAML rule tests: expected scores, grades and findings for given inputs."))
-def rules_test(paths: Annotated[list[Path], typer.Argument(
-        metavar="PATH...", help=_("rule test files or directories"))]) -> None:
-    """Run the YAML rule tests: expected scores, grades and findings for given inputs."""
-    from perfscore.errors import PerfscoreError
-    from perfscore.ruletests import run_paths
-
-    try:
-        failed, total, lines = run_paths(paths)
-    except PerfscoreError as exc:
-        raise _fail(str(exc)) from None
-    for line in lines:
-        typer.echo(line)
-    typer.echo(_("{passed} passed, {failed} failed").format(passed=total - failed, failed=failed))
-    if failed:
-        raise typer.Exit(1)
-    if total == 0:
-        raise _fail(_("no rule tests found"))
 
 
 def _lang_first(argv: list[str]) -> list[str]:
