@@ -62,12 +62,12 @@ from perfscore.vocabulary import (
     CATEGORIES,
     Alias,
     VocabularyError,
-    build_tables,
     check,
     describe,
     load_data,
     merge,
 )
+from perfscore.vocabulary_tables import build_tables
 
 __all__ = [
     "CANONICAL_OPERATORS",
@@ -100,7 +100,7 @@ _CHINESE = re.compile(r"(?P<number>[零〇一二两三四五六七八九十百�
 class Vocabulary:
     """Compiled vocabulary: normaliser, token tables and regexes built once, plus a parse cache."""
 
-    # the tables and regexes `vocabulary.build_tables` compiles from the validated file
+    # the tables and regexes `vocabulary_tables.build_tables` compiles from the validated file
     _table: dict[int, Any]
     _translated: re.Pattern[str]
     alias_notes: dict[str, str]
@@ -147,7 +147,7 @@ class Vocabulary:
 
     def __init__(self, data: dict, source: str | None = None,
                  positions: dict[tuple[Any, ...], tuple[str, int, int]] | None = None):
-        """Validate `data` (`vocabulary.VocabularyFile`) and compile it (`vocabulary.build_tables`). With
+        """Validate `data` (`vocabulary.VocabularyFile`) and compile it (`vocabulary_tables.build_tables`). With
         `positions` (where `source`'s keys were written), problems name their ``file:line:col``."""
         self.source = source
         if not isinstance(data, dict):
