@@ -58,11 +58,10 @@ class Outcome:
     # what the audit's per-form checks look for, worked out once per outcome instead of on every row:
     aliased: bool = False  # an operator alias was read in the target or the actual (operator-alias)
     form_checks: bool = False  # a numeric target of 0 or in 万元: checked against the form (cost, absurd target)
-    # Not values: the audit's findings for this outcome on the facts it last saw it with
-    # (`perfscore.audit.indicators`), kept here so that they live and die with the outcome: `audit_facts`, the
-    # rule set's serial and the facts (numbers and text, untracked once collected), and `audit_findings`.
-    audit_facts: tuple[object, ...] | None = None
-    audit_findings: object = None
+    # Not a value: the audit's findings for this outcome with the facts it last saw it with, as (facts,
+    # findings) (`perfscore.audit.indicators`), kept here so that they live and die with the outcome. One
+    # attribute, set in one store, so that a thread never reads one set's facts with another's findings.
+    audit_memo: tuple[object, object] | None = None
 
     @property
     def key(self) -> OutcomeKey:

@@ -4,7 +4,7 @@ The scoring loop adds up the band spread the grade check needs (`IndicatorSums.b
 goes; `band_spread` is the same sum over the results, and `score` uses it after deductions. An outcome
 carries the two facts the audit's per-form checks look for (`aliased`, `form_checks`), worked out once
 from its parsed values. A row's findings are kept on its outcome for the facts it was last seen with
-(`Outcome.audit_facts`), a cost row's amounts as a probe compared with each form's funding figures. Each is
+(`Outcome.audit_memo`), a cost row's amounts as a probe compared with each form's funding figures. Each is
 checked here against the plain reading (every check run afresh, no memo), on every sample form under every
 shipped rule set, and on the same forms with their qualitative scores moved off their bands.
 """
@@ -70,7 +70,7 @@ def _plain_findings(form, rules):
     clear_all()
     scored = scoring.score(form, rules)
     for outcome in scored.outcomes:
-        outcome.audit_facts = outcome.audit_findings = None
+        outcome.audit_memo = None
     original = audit_indicators._row_drafts
     try:
         audit_indicators._row_drafts = lambda outcome, facts, rules_: audit_indicators.indicator_findings(
@@ -145,5 +145,5 @@ def _kept(rules):
     """Every row's findings the audit keeps: on the outcomes of the rule set's memo, and in `FINDINGS`."""
     from perfscore.scoring.indicators import OUTCOMES
 
-    kept = [o.audit_findings for o in OUTCOMES.table(rules).values() if o.audit_findings is not None]
+    kept = [o.audit_memo[1] for o in OUTCOMES.table(rules).values() if o.audit_memo is not None]
     return kept + list(FINDINGS.table(rules).values())

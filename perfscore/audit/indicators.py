@@ -132,7 +132,8 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
         # the rule set and the IndicatorFacts but the outcome, which holds what was found for them last
         facts = (serial, r.computed_score, None if kind is None else kind.name, bool(reason) and not reason.isspace(),
                  scored_form, ind.initial_target if adjusted and adjusted != ind.initial_target else None)
-        row: RowDrafts = outcome.audit_findings if outcome.audit_facts == facts else \
+        memo = outcome.audit_memo
+        row: RowDrafts = memo[1] if memo is not None and memo[0] == facts else \
             _row_drafts(outcome, facts, rules)  # type: ignore[assignment]
         drafts = duplicates.get(id(r), ()) if duplicates else ()
         if row is NOTHING and not drafts:
@@ -185,11 +186,11 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
 def _row_drafts(outcome: Outcome, facts: tuple[object, ...], rules: Rules) -> RowDrafts:
     """`indicator_findings` for the outcome and the rest of its facts (`facts`: the rule set's serial, then the
     `IndicatorFacts` after the outcome). The first facts an outcome is seen with, nearly always the only ones,
-    keep their findings on the outcome (`Outcome.audit_facts`); others go to the `FINDINGS` memo."""
+    keep their findings on the outcome (`Outcome.audit_memo`); others go to the `FINDINGS` memo."""
     key = IndicatorFacts(outcome, *facts[1:])  # type: ignore[arg-type]
-    if outcome.audit_facts is None:
+    if outcome.audit_memo is None:
         row = indicator_findings(key, rules)
-        outcome.audit_facts, outcome.audit_findings = facts, row
+        outcome.audit_memo = (facts, row)
         return row
     return FINDINGS(key, rules)
 
