@@ -49,12 +49,12 @@ def _check_rated(form: Form, row: FundingRowResult, rules: Rules, sink: Sink) ->
     rate = row.execution_rate
     if rate is None:
         return
-    if rate > HUNDRED and rate > HUNDRED + rules.spec.tolerance.rate and row.budget is None:
+    if rate > HUNDRED + rules.spec.tolerance.rate and row.budget is None:
         sink.add(OVERSPEND, f"{row.label}: 全年执行数 {d(row.executed)} is above 全年预算数 {d(row.annual_budget)} "
                  f"({d(rate)}%)", indicator=row.label, executed=row.executed,
                  annual_budget=row.annual_budget, rate=rate)
     threshold = rules.spec.reasons.low_execution
-    if threshold is not None and rate < HUNDRED and rate < threshold * HUNDRED and not _funding_reason(form):
+    if threshold is not None and rate < threshold * HUNDRED and not _funding_reason(form):
         sink.add(LOW_EXECUTION_UNEXPLAINED,
                  f"{row.label}: 执行率 {d(rate)}% is below {d(threshold * HUNDRED)}% with no 偏差原因",
                  indicator=row.label, rate=rate, threshold=threshold * HUNDRED)
