@@ -14,13 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from perfscore import audit, scoring
 from perfscore.audit import indicators as audit_indicators
 from perfscore.audit.indicators import FINDINGS, PER_FORM
-from perfscore.audit.rows import COST_PROBE, Figures, contradicts, cost_findings
+from perfscore.audit.rows import COST_PROBE
 from perfscore.audit.sink import pairs
 from perfscore.caches import clear_all
 from perfscore.pipeline import score_form
@@ -106,16 +103,6 @@ def test_an_outcome_audited_under_another_rule_set_is_checked_afresh(sample_form
         second = audit.audit(form, scored, other)  # the outcomes keep national's findings
         assert [f.model_dump() for f in second] == _plain_findings(form, other)
         assert [f.model_dump() for f in first] == _plain_findings(form, national)
-
-
-amounts = st.none() | st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False)
-
-
-@given(amounts, amounts, amounts, amounts)
-def test_contradicts_is_whether_cost_findings_finds_anything(target, actual, budget, executed):
-    probe = (COST_PROBE, target, actual if actual is None or actual > 0 else None, "t", "a")
-    figures = Figures(budget, executed)
-    assert contradicts(probe, figures) == bool(list(cost_findings(probe, figures)))
 
 
 def test_memoised_drafts_hold_their_numbers_as_pairs_writes_them(sample_forms, national):

@@ -20,7 +20,6 @@ from perfscore.audit.rows import (
     CostProbe,
     Figures,
     Row,
-    contradicts,
     cost_findings,
     funding_figures,
     operator_aliases,
@@ -165,11 +164,10 @@ def check_indicators(form: Form, results: list[IndicatorResult], outcomes: list[
                 if item[0] is COST_PROBE:
                     if unread:
                         figures, unread = funding_figures(form), False
-                    probe = cast(CostProbe, item)
-                    if figures is None or not contradicts(probe, figures):
+                    found = list(cost_findings(cast(CostProbe, item), figures))
+                    if not found:  # (nearly every cost row)
                         continue
-                    drafts = _configured([(code, message, None, numbers) for code, message, numbers
-                                          in cost_findings(probe, figures)], rules)
+                    drafts = _configured([(code, message, None, numbers) for code, message, numbers in found], rules)
                 else:
                     drafts = (cast(Draft, item),)
                 for code, message, severity, numbers in drafts:

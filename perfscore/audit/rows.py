@@ -23,7 +23,7 @@ from perfscore.scored import Outcome
 if TYPE_CHECKING:
     from perfscore.rules import Rules
 
-__all__ = ["COST_PROBE", "CostProbe", "Figures", "Row", "contradicts", "cost_findings", "funding_figures",
+__all__ = ["COST_PROBE", "CostProbe", "Figures", "Row", "cost_findings", "funding_figures",
            "operator_aliases", "row_checks"]
 
 Row = tuple[str, str, tuple[tuple[str, str], ...]]  # code, message, numbers
@@ -112,14 +112,6 @@ def _probe(outcome: Outcome) -> CostProbe | None:
     if t is None and (a is None or not a > 0):
         return None
     return (COST_PROBE, t, a if a is not None and a > 0 else None, target.text, actual.text)
-
-
-def contradicts(probe: CostProbe, figures: Figures) -> bool:
-    """Whether `cost_findings` finds anything: asked for every cost row, found on few."""
-    _, t, a, _, _ = probe
-    budget, executed = figures
-    return (t is not None and budget is not None and budget != 0 and t > budget) or \
-        (a is not None and executed is not None and a > executed * SLACK)
 
 
 def cost_findings(probe: CostProbe, figures: Figures | None) -> Iterator[Row]:
